@@ -1,0 +1,167 @@
+//! RFC 9457 problem details and Accolade's stable error codes.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A stable, machine-readable error code carried in the `code` member of every problem document.
+///
+/// Codes never change meaning once released; clients switch on them rather than on `title` or
+/// `detail`, which are for humans. Serialized as `snake_case` strings (e.g. `"invalid_input"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not valid JSON or not the expected content type.
+    MalformedBody,
+    /// 422: the body parsed but a field is invalid; see `errors`.
+    InvalidInput,
+    /// 400: the password is shorter than 8 or longer than 1024 bytes, or contains NUL.
+    InvalidPassword,
+    /// 413: the request body is larger than the route accepts.
+    PayloadTooLarge,
+    /// 415: the request has the wrong `Content-Type`.
+    UnsupportedMediaType,
+    /// 401: no credentials, or the access token is invalid or expired.
+    Unauthenticated,
+    /// 401: the login or sign-in card was not accepted.
+    InvalidCredentials,
+    /// 401: the refresh token is unknown, expired, already used, or its session was revoked.
+    InvalidRefreshToken,
+    /// 403: signed in, but the role or relationship does not allow this action.
+    Forbidden,
+    /// 404: no such resource in the caller's school.
+    NotFound,
+    /// 405: the route exists but not with this method; see `Allow`.
+    MethodNotAllowed,
+    /// 409: the request conflicts with the current state (duplicate handle, e-mail, slug…).
+    Conflict,
+    /// 400: the same login name exists in several schools; pass `school`.
+    SchoolRequired,
+    /// 429: too many attempts; retry after `retry_after` seconds.
+    RateLimited,
+    /// 422: a roster file is broken as a whole (e.g. wrong header) and nothing was imported.
+    RosterRejected,
+    /// 503: the database is unavailable.
+    Unavailable,
+    /// 500: an unexpected server error; details are only in the server log.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The snake_case string form, as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::MalformedBody => "malformed_body",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::InvalidPassword => "invalid_password",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::Unauthenticated => "unauthenticated",
+            ErrorCode::InvalidCredentials => "invalid_credentials",
+            ErrorCode::InvalidRefreshToken => "invalid_refresh_token",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::SchoolRequired => "school_required",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::RosterRejected => "roster_rejected",
+            ErrorCode::Unavailable => "unavailable",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
+/// One invalid field inside an `invalid_input` problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FieldError {
+    /// JSON field name, e.g. `"display_name"`.
+    pub field: String,
+    /// Human-readable reason, e.g. `"must not contain control characters"`.
+    pub message: String,
+}
+
+/// An RFC 9457 problem details document (`application/problem+json`).
+///
+/// `type` is `"urn:accolade:problem:{code}"`; `code` repeats the stable [`ErrorCode`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type (RFC 9457 §3.1.1).
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// Short human summary of the problem type.
+    pub title: String,
+    /// HTTP status code, repeated for convenience.
+    pub status: u16,
+    /// Human explanation of this occurrence.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
+    /// Per-field errors for `invalid_input`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// Seconds to wait before retrying (`rate_limited`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// Builds a problem with the standard `type` URI for `code`.
+    pub fn new(code: ErrorCode, status: u16, title: &str, detail: Option<String>) -> Self {
+        Problem {
+            type_uri: format!("urn:accolade:problem:{}", code.as_str()),
+            title: title.to_owned(),
+            status,
+            detail,
+            code,
+            errors: Vec::new(),
+            retry_after: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_strings_match_serde() {
+        for code in [
+            ErrorCode::MalformedBody,
+            ErrorCode::InvalidInput,
+            ErrorCode::InvalidPassword,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::Unauthenticated,
+            ErrorCode::InvalidCredentials,
+            ErrorCode::InvalidRefreshToken,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
+            ErrorCode::Conflict,
+            ErrorCode::SchoolRequired,
+            ErrorCode::RateLimited,
+            ErrorCode::RosterRejected,
+            ErrorCode::Unavailable,
+            ErrorCode::Internal,
+        ] {
+            let json = serde_json::to_value(code).expect("serialize");
+            assert_eq!(json, serde_json::Value::String(code.as_str().to_owned()));
+        }
+    }
+
+    #[test]
+    fn problem_snapshot() {
+        let mut p = Problem::new(
+            ErrorCode::InvalidInput,
+            422,
+            "Invalid input",
+            Some("display_name is invalid".into()),
+        );
+        p.errors.push(FieldError {
+            field: "display_name".into(),
+            message: "must not contain control characters".into(),
+        });
+        insta::assert_json_snapshot!(p);
+    }
+}

@@ -1,0 +1,194 @@
+//! HTTP routes: the `/api/v1` REST API, health checks and the OpenAPI document.
+
+pub mod audit;
+pub mod auth;
+pub mod classes;
+pub mod me;
+pub mod roster;
+pub mod school;
+pub mod users;
+
+use accolade_proto::Page;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use utoipa::OpenApi;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The OpenAPI 3.1 description of `/api/v1`, generated from the handlers' annotations.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Accolade API", version = "1", description = "Peer-to-peer Open Badges for schools. Errors are RFC 9457 problem details with a stable `code`."),
+    paths(
+        auth::login, auth::card, auth::refresh, auth::logout,
+        me::get_me, me::patch_me, me::change_password,
+        users::list, users::get, users::create, users::update,
+        classes::list, classes::get, classes::members, classes::create, classes::put_member,
+        classes::delete_member, classes::signin_cards,
+        school::get, school::patch,
+        roster::import,
+        audit::list,
+        healthz, readyz,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "me"), (name = "users"), (name = "classes"), (name = "school"),
+         (name = "roster"), (name = "audit"), (name = "health"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The full router for `state`.
+pub fn router(state: AppState) -> Router {
+    let upload_limit = state.config.max_upload_bytes;
+    let api = Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/card", post(auth::card))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(me::get_me).patch(me::patch_me))
+        .route("/me/password", post(me::change_password))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get).patch(users::update))
+        .route("/classes", get(classes::list).post(classes::create))
+        .route("/classes/{id}", get(classes::get))
+        .route("/classes/{id}/members", get(classes::members))
+        .route(
+            "/classes/{id}/members/{user_id}",
+            put(classes::put_member).delete(classes::delete_member),
+        )
+        .route("/classes/{id}/signin-cards", post(classes::signin_cards))
+        .route("/school", get(school::get).patch(school::patch))
+        .route(
+            "/roster/import",
+            post(roster::import).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route("/audit", get(audit::list))
+        .route("/openapi.json", get(openapi_json));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/api/docs", get(docs_page))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+/// Liveness: the process is up.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, body = String)))]
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Readiness: the database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health",
+    responses((status = 200, body = accolade_proto::Readiness),
+              (status = 503, body = accolade_proto::Problem)))]
+pub async fn readyz(State(state): State<AppState>) -> ApiResult<Json<accolade_proto::Readiness>> {
+    state.db.ping().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        ApiError::Unavailable
+    })?;
+    Ok(Json(accolade_proto::Readiness {
+        status: "ok".into(),
+        database: state.db.backend().as_str().into(),
+    }))
+}
+
+async fn openapi_json() -> Response {
+    match ApiDoc::openapi().to_json() {
+        Ok(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        Err(e) => ApiError::Internal(format!("openapi: {e}")).into_response(),
+    }
+}
+
+/// A self-contained HTML page listing every operation of the OpenAPI document (no external
+/// scripts, so it works offline and under a strict CSP).
+async fn docs_page() -> Response {
+    let doc = ApiDoc::openapi();
+    let mut rows = String::new();
+    for (path, item) in &doc.paths.paths {
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
+        for (method, op) in ops {
+            if let Some(op) = op {
+                let summary = op.summary.clone().unwrap_or_default();
+                let desc = op.description.clone().unwrap_or_default();
+                rows.push_str(&format!(
+                    "<tr><td><code>{}</code></td><td><code>{}</code></td><td><strong>{}</strong><br>{}</td></tr>\n",
+                    method,
+                    html_escape(path),
+                    html_escape(&summary),
+                    html_escape(&desc).replace('\n', "<br>")
+                ));
+            }
+        }
+    }
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>Accolade API</title><style>body{{font-family:system-ui,sans-serif;margin:2rem;color:#111}}\
+         table{{border-collapse:collapse;width:100%}}td{{border-top:1px solid #ccc;padding:.5rem;vertical-align:top}}\
+         code{{background:#f2f2f2;padding:0 .2rem}}</style></head><body>\
+         <h1>Accolade API v1</h1><p>Machine-readable: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI 3.1). \
+         Errors are <code>application/problem+json</code> (RFC 9457) with a stable <code>code</code>.</p>\
+         <table><thead><tr><th scope=\"col\">Method</th><th scope=\"col\">Path</th><th scope=\"col\">Description</th></tr></thead><tbody>{rows}</tbody></table></body></html>"
+    );
+    (StatusCode::OK, Html(page)).into_response()
+}
+
+fn html_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Decodes a page cursor (a decimal offset) or 422s.
+pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<u64> {
+    match cursor {
+        None | Some("") => Ok(0),
+        Some(c) => c
+            .parse::<u64>()
+            .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page")),
+    }
+}
+
+/// Builds a page from `limit + 1` fetched rows.
+pub fn page<T>(mut items: Vec<T>, offset: u64, limit: u64) -> Page<T> {
+    let more = items.len() as u64 > limit;
+    items.truncate(limit as usize);
+    Page {
+        next_cursor: more.then(|| (offset + limit).to_string()),
+        items,
+    }
+}

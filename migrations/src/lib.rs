@@ -1,0 +1,18 @@
+//! Accolade's schema migrations, applied in order at server start (`accolade migrate up|down|status`).
+//!
+//! Every migration has an `up` and a `down`; they are written with sea-query so the same code
+//! runs on SQLite and PostgreSQL. Entities in `accolade-db` are generated from the migrated schema.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261130_000001_foundation;
+
+/// The ordered list of Accolade migrations.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261130_000001_foundation::Migration)]
+    }
+}
