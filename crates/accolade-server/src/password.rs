@@ -5,6 +5,7 @@
 //! that many hashes (≈19 MiB each) are in flight; further requests wait for a permit holding only
 //! their (size-limited) request.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
@@ -47,6 +48,7 @@ pub struct Hasher {
     permits: Arc<Semaphore>,
     params: Params,
     dummy_hash: Arc<String>,
+    started: Arc<AtomicU64>,
 }
 
 impl Hasher {
@@ -68,7 +70,15 @@ impl Hasher {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             params,
             dummy_hash: Arc::new(dummy),
+            started: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// How many hash or verify operations have started since the pool was created (a
+    /// monotonic counter for metrics and tests: e.g. a rejected oversized password must not
+    /// move it).
+    pub fn operations_started(&self) -> u64 {
+        self.started.load(Ordering::Relaxed)
     }
 
     /// Hashes a normalised password into a PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
@@ -80,6 +90,7 @@ impl Hasher {
             .await
             .map_err(|_| ApiError::Unavailable)?;
         let params = self.params.clone();
+        self.started.fetch_add(1, Ordering::Relaxed);
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
             let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
@@ -103,6 +114,7 @@ impl Hasher {
             .await
             .map_err(|_| ApiError::Unavailable)?;
         let real = hash.is_some();
+        self.started.fetch_add(1, Ordering::Relaxed);
         let hash = hash.unwrap_or_else(|| self.dummy_hash.as_ref().clone());
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
