@@ -243,7 +243,8 @@ impl TestServer {
 
     /// POST JSON with a token.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, path, Some(token), Some(&body)).await
+        self.call(Method::POST, path, Some(token), Some(&body))
+            .await
     }
 
     /// Stops the server and drops a per-test PostgreSQL database.
@@ -282,7 +283,10 @@ impl Drop for TestServer {
         if let Some((admin, name)) = self.pg.take() {
             // The test's runtime may be gone: drop the database from a thread of our own.
             let _ = std::thread::spawn(move || {
-                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
                     rt.block_on(drop_pg_database(&admin, &name));
                 }
             })

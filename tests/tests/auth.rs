@@ -45,7 +45,10 @@ async fn protected_operations(
             out.push((m, filled));
         }
     }
-    assert!(out.len() >= 15, "expected the protected routes in the OpenAPI doc");
+    assert!(
+        out.len() >= 15,
+        "expected the protected routes in the OpenAPI doc"
+    );
     out
 }
 
@@ -54,7 +57,12 @@ async fn alg_none_token_is_rejected_on_every_protected_route() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
     let teacher = srv
-        .user(school.id, Role::Teacher, "Tina Teacher", Some("tina@north.example.org"))
+        .user(
+            school.id,
+            Role::Teacher,
+            "Tina Teacher",
+            Some("tina@north.example.org"),
+        )
         .await;
     let real = srv.login("tina@north.example.org", PASSWORD).await;
     // Take the real claims, claim teacher, and strip the signature with alg none.
@@ -74,7 +82,11 @@ async fn alg_none_token_is_rejected_on_every_protected_route() {
         let (status, problem) = srv
             .call(method.clone(), &path, Some(&forged), Some(&body))
             .await;
-        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}: {problem}");
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "{method} {path}: {problem}"
+        );
         assert_eq!(problem["code"], "unauthenticated", "{method} {path}");
     }
     // The genuine token still works.
@@ -87,8 +99,13 @@ async fn alg_none_token_is_rejected_on_every_protected_route() {
 async fn refresh_rotation_reuse_logout_and_races() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
-    srv.user(school.id, Role::Student, "Sam Student", Some("sam@north.example.org"))
-        .await;
+    srv.user(
+        school.id,
+        Role::Student,
+        "Sam Student",
+        Some("sam@north.example.org"),
+    )
+    .await;
     let refresh = |token: String| {
         let srv = &srv;
         async move {
@@ -106,15 +123,25 @@ async fn refresh_rotation_reuse_logout_and_races() {
     let s = srv.login("sam@north.example.org", PASSWORD).await;
     let (status, rotated) = refresh(s.refresh.clone()).await;
     assert_eq!(status, StatusCode::OK);
-    let new_refresh = rotated["refresh_token"].as_str().expect("new refresh").to_owned();
-    let new_access = rotated["access_token"].as_str().expect("new access").to_owned();
+    let new_refresh = rotated["refresh_token"]
+        .as_str()
+        .expect("new refresh")
+        .to_owned();
+    let new_access = rotated["access_token"]
+        .as_str()
+        .expect("new access")
+        .to_owned();
     let (status, problem) = refresh(s.refresh.clone()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert_eq!(problem["code"], "invalid_refresh_token");
     let (status, _) = refresh(new_refresh).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "family must be revoked");
     let (status, _) = srv.get("/api/v1/me", &new_access).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED, "access tokens of the family die too");
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "access tokens of the family die too"
+    );
 
     // Logout, then reuse: 401.
     let s = srv.login("sam@north.example.org", PASSWORD).await;
@@ -143,7 +170,12 @@ async fn password_policy_every_byte_counts_and_nul_is_rejected() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
     let admin = srv
-        .user(school.id, Role::Admin, "Ada Admin", Some("admin@north.example.org"))
+        .user(
+            school.id,
+            Role::Admin,
+            "Ada Admin",
+            Some("admin@north.example.org"),
+        )
         .await;
     let a = srv.login("admin@north.example.org", PASSWORD).await;
     let x = format!("{}X", "a".repeat(72));
@@ -175,7 +207,9 @@ async fn password_policy_every_byte_counts_and_nul_is_rejected() {
     let (status, problem) = login("\u{0}secret".into()).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(problem["code"], "invalid_password");
-    let a = srv.login("admin@north.example.org", &format!("{}X", "a".repeat(72))).await;
+    let a = srv
+        .login("admin@north.example.org", &format!("{}X", "a".repeat(72)))
+        .await;
     let (status, problem) = srv
         .call(
             Method::POST,
@@ -193,8 +227,13 @@ async fn password_policy_every_byte_counts_and_nul_is_rejected() {
 async fn huge_passwords_are_rejected_before_hashing_and_memory_stays_flat() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
-    srv.user(school.id, Role::Student, "Sam Student", Some("sam@north.example.org"))
-        .await;
+    srv.user(
+        school.id,
+        Role::Student,
+        "Sam Student",
+        Some("sam@north.example.org"),
+    )
+    .await;
     let big = "p".repeat(1024 * 1024);
     let body = json!({"login": "sam@north.example.org", "password": big});
     // Over the policy limit but under the body limit: 400 before hashing.
@@ -249,8 +288,13 @@ async fn login_is_rate_limited_per_account_with_retry_after() {
     })
     .await;
     let school = srv.school("north", "North", "Europe/London").await;
-    srv.user(school.id, Role::Student, "Sam Student", Some("sam@north.example.org"))
-        .await;
+    srv.user(
+        school.id,
+        Role::Student,
+        "Sam Student",
+        Some("sam@north.example.org"),
+    )
+    .await;
     let mut statuses = Vec::new();
     let mut retry_after = None;
     for _ in 0..5 {
@@ -282,7 +326,12 @@ async fn expired_and_foreign_tokens_are_401() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
     let u = srv
-        .user(school.id, Role::Student, "Sam Student", Some("sam@north.example.org"))
+        .user(
+            school.id,
+            Role::Student,
+            "Sam Student",
+            Some("sam@north.example.org"),
+        )
         .await;
     let s = srv.login("sam@north.example.org", PASSWORD).await;
     let claims: Value = serde_json::from_slice(
@@ -295,7 +344,10 @@ async fn expired_and_foreign_tokens_are_401() {
     // Signed with another key.
     let other = accolade_server::tokens::TokenKeys::new(&[9u8; 32], 900, 0);
     let (foreign, _) = other.issue(u.id, school.id, "admin", sid).expect("issue");
-    assert_eq!(srv.get("/api/v1/me", &foreign).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        srv.get("/api/v1/me", &foreign).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // Correct key, already expired (the server's leeway is 5 s).
     let key = "test-signing-key-0123456789-abcdefghijklmnop";
     let expired_keys = accolade_server::tokens::TokenKeys::new(key.as_bytes(), 0, 0);
@@ -315,7 +367,10 @@ async fn expired_and_foreign_tokens_are_401() {
     )
     .expect("encode");
     drop(expired_keys);
-    assert_eq!(srv.get("/api/v1/me", &tok).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        srv.get("/api/v1/me", &tok).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // HS512 with the right key is still refused: the algorithm is fixed.
     claims.exp = chrono::Utc::now().timestamp() + 600;
     let tok = jsonwebtoken::encode(
@@ -324,6 +379,9 @@ async fn expired_and_foreign_tokens_are_401() {
         &jsonwebtoken::EncodingKey::from_secret(key.as_bytes()),
     )
     .expect("encode");
-    assert_eq!(srv.get("/api/v1/me", &tok).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        srv.get("/api/v1/me", &tok).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     srv.stop().await;
 }

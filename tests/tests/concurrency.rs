@@ -12,8 +12,13 @@ async fn fifty_workers_times_one_hundred_writes_no_5xx() {
     let mut sessions = Vec::new();
     for i in 0..50 {
         let email = format!("s{i}@north.example.org");
-        srv.user(school.id, Role::Student, &format!("Student {i}"), Some(&email))
-            .await;
+        srv.user(
+            school.id,
+            Role::Student,
+            &format!("Student {i}"),
+            Some(&email),
+        )
+        .await;
         sessions.push(srv.login(&email, PASSWORD).await);
     }
     let mut tasks = Vec::new();

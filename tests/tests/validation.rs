@@ -9,8 +9,13 @@ use serde_json::json;
 async fn nul_in_display_name_is_the_same_422_on_every_backend() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
-    srv.user(school.id, Role::Student, "Sam Student", Some("sam@north.example.org"))
-        .await;
+    srv.user(
+        school.id,
+        Role::Student,
+        "Sam Student",
+        Some("sam@north.example.org"),
+    )
+    .await;
     let s = srv.login("sam@north.example.org", PASSWORD).await;
     let (status, body) = srv
         .call(
@@ -43,22 +48,111 @@ async fn nul_in_display_name_is_the_same_422_on_every_backend() {
 async fn malformed_bodies_get_problem_details_never_500() {
     let srv = TestServer::start().await;
     let school = srv.school("north", "North", "Europe/London").await;
-    srv.user(school.id, Role::Admin, "Ada Admin", Some("admin@north.example.org"))
-        .await;
+    srv.user(
+        school.id,
+        Role::Admin,
+        "Ada Admin",
+        Some("admin@north.example.org"),
+    )
+    .await;
     let s = srv.login("admin@north.example.org", PASSWORD).await;
     let cases: Vec<(Method, &str, &str, &str, StatusCode, &str)> = vec![
-        (Method::POST, "/api/v1/auth/login", "application/json", "{", StatusCode::BAD_REQUEST, "malformed_body"),
-        (Method::POST, "/api/v1/auth/login", "text/plain", "{}", StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-        (Method::POST, "/api/v1/auth/login", "application/json", "{\"login\": 5}", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::PATCH, "/api/v1/me", "application/json", "{\"handle\": \"ab\"}", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::PATCH, "/api/v1/school", "application/json", "{\"timezone\": \"Mars/Base\"}", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::POST, "/api/v1/users", "application/json", "{\"role\": \"wizard\", \"display_name\": \"x\"}", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::POST, "/api/v1/users", "application/json", "{\"role\": \"student\", \"display_name\": \"x\", \"email\": \"not-an-email\"}", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::GET, "/api/v1/users/not-a-uuid", "application/json", "", StatusCode::NOT_FOUND, "not_found"),
-        (Method::GET, "/api/v1/users?limit=abc", "application/json", "", StatusCode::UNPROCESSABLE_ENTITY, "invalid_input"),
-        (Method::GET, "/api/v1/nope", "application/json", "", StatusCode::NOT_FOUND, "not_found"),
-        (Method::DELETE, "/api/v1/me", "application/json", "", StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-        (Method::POST, "/api/v1/roster/import", "text/csv", "hello,world\n1,2\n", StatusCode::UNPROCESSABLE_ENTITY, "roster_rejected"),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            "application/json",
+            "{",
+            StatusCode::BAD_REQUEST,
+            "malformed_body",
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            "text/plain",
+            "{}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            "application/json",
+            "{\"login\": 5}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/me",
+            "application/json",
+            "{\"handle\": \"ab\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/school",
+            "application/json",
+            "{\"timezone\": \"Mars/Base\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users",
+            "application/json",
+            "{\"role\": \"wizard\", \"display_name\": \"x\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::POST,
+            "/api/v1/users",
+            "application/json",
+            "{\"role\": \"student\", \"display_name\": \"x\", \"email\": \"not-an-email\"}",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users/not-a-uuid",
+            "application/json",
+            "",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::GET,
+            "/api/v1/users?limit=abc",
+            "application/json",
+            "",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_input",
+        ),
+        (
+            Method::GET,
+            "/api/v1/nope",
+            "application/json",
+            "",
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+        (
+            Method::DELETE,
+            "/api/v1/me",
+            "application/json",
+            "",
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        ),
+        (
+            Method::POST,
+            "/api/v1/roster/import",
+            "text/csv",
+            "hello,world\n1,2\n",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "roster_rejected",
+        ),
     ];
     for (method, path, ctype, body, want, code) in cases {
         let mut req = srv
@@ -71,7 +165,9 @@ async fn malformed_bodies_get_problem_details_never_500() {
         let res = req.send().await.expect("send");
         assert_eq!(res.status(), want, "{method} {path} {body}");
         assert_eq!(
-            res.headers().get("content-type").and_then(|v| v.to_str().ok()),
+            res.headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
             Some("application/problem+json"),
             "{method} {path}"
         );
@@ -92,7 +188,12 @@ async fn malformed_bodies_get_problem_details_never_500() {
 #[tokio::test]
 async fn health_and_openapi() {
     let srv = TestServer::start().await;
-    let res = srv.http.get(srv.url("/healthz")).send().await.expect("healthz");
+    let res = srv
+        .http
+        .get(srv.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert_eq!(res.status(), StatusCode::OK);
     let ready: serde_json::Value = srv
         .http
@@ -106,7 +207,11 @@ async fn health_and_openapi() {
     assert_eq!(ready["status"], "ok");
     assert_eq!(
         ready["database"],
-        if srv.is_postgres() { "postgres" } else { "sqlite" }
+        if srv.is_postgres() {
+            "postgres"
+        } else {
+            "sqlite"
+        }
     );
     let doc: serde_json::Value = srv
         .http
@@ -129,7 +234,12 @@ async fn health_and_openapi() {
         .await
         .expect("text");
     assert!(page.contains("/api/v1/auth/login"));
-    let res = srv.http.get(srv.url("/healthz")).send().await.expect("healthz");
+    let res = srv
+        .http
+        .get(srv.url("/healthz"))
+        .send()
+        .await
+        .expect("healthz");
     assert!(res.headers().get("x-request-id").is_some());
     srv.stop().await;
 }

@@ -57,7 +57,10 @@ pub async fn list(
 ) -> Result<Vec<AuditEntry>, DbErr> {
     let mut q = audit_log::Entity::find().filter(audit_log::Column::SchoolId.eq(school_id));
     if let Some(prefix) = action_prefix {
-        let cleaned: String = prefix.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+        let cleaned: String = prefix
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
         q = q.filter(audit_log::Column::Action.like(format!("{cleaned}%")));
     }
     q.order_by_desc(audit_log::Column::CreatedAt)

@@ -78,10 +78,7 @@ pub enum RotateOutcome {
 /// The consuming `UPDATE … WHERE used_at IS NULL` succeeds for exactly one caller even when two
 /// refreshes race (row lock on PostgreSQL; the writer gate on SQLite); the loser sees a consumed
 /// token and the session is revoked, as for any reuse.
-pub async fn rotate(
-    conn: &impl ConnectionTrait,
-    token_hash: &str,
-) -> Result<RotateOutcome, DbErr> {
+pub async fn rotate(conn: &impl ConnectionTrait, token_hash: &str) -> Result<RotateOutcome, DbErr> {
     let now = crate::now();
     let Some(token) = refresh_tokens::Entity::find()
         .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
@@ -90,7 +87,10 @@ pub async fn rotate(
     else {
         return Ok(RotateOutcome::Invalid);
     };
-    let Some(session) = sessions::Entity::find_by_id(token.session_id).one(conn).await? else {
+    let Some(session) = sessions::Entity::find_by_id(token.session_id)
+        .one(conn)
+        .await?
+    else {
         return Ok(RotateOutcome::Invalid);
     };
     if session.revoked_at.is_some() {
@@ -136,7 +136,9 @@ pub async fn session_of_token(
     else {
         return Ok(None);
     };
-    sessions::Entity::find_by_id(token.session_id).one(conn).await
+    sessions::Entity::find_by_id(token.session_id)
+        .one(conn)
+        .await
 }
 
 /// Revokes a session (logout, reuse detection). Idempotent; returns true if it was live.

@@ -55,7 +55,10 @@ pub async fn by_id(
 }
 
 /// Every class of a school (active and not), ordered by title.
-pub async fn all_in_school(conn: &impl ConnectionTrait, school_id: Uuid) -> Result<Vec<Class>, DbErr> {
+pub async fn all_in_school(
+    conn: &impl ConnectionTrait,
+    school_id: Uuid,
+) -> Result<Vec<Class>, DbErr> {
     classes::Entity::find()
         .filter(classes::Column::SchoolId.eq(school_id))
         .order_by_asc(classes::Column::Title)
@@ -185,12 +188,19 @@ pub async fn members(
         .filter_map(|(e, u)| u.map(|u| (u, e.role)))
         .filter(|(u, _)| u.active && u.school_id == school_id)
         .collect();
-    out.sort_by(|a, b| a.0.display_name.cmp(&b.0.display_name).then(a.0.id.cmp(&b.0.id)));
+    out.sort_by(|a, b| {
+        a.0.display_name
+            .cmp(&b.0.display_name)
+            .then(a.0.id.cmp(&b.0.id))
+    });
     Ok(out)
 }
 
 /// `(students, teachers)` counts for a class.
-pub async fn member_counts(conn: &impl ConnectionTrait, class_id: Uuid) -> Result<(u64, u64), DbErr> {
+pub async fn member_counts(
+    conn: &impl ConnectionTrait,
+    class_id: Uuid,
+) -> Result<(u64, u64), DbErr> {
     let students = enrollments::Entity::find()
         .filter(enrollments::Column::ClassId.eq(class_id))
         .filter(enrollments::Column::Role.eq("student"))

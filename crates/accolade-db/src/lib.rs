@@ -23,11 +23,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use accolade_migration::MigratorTrait;
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlxPostgresConnector,
     SqlxSqliteConnector, TransactionTrait,
 };
-use accolade_migration::MigratorTrait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -194,10 +194,7 @@ impl Db {
 
     /// Runs `SELECT 1`; used by `/readyz`.
     pub async fn ping(&self) -> Result<(), DbErr> {
-        self.conn
-            .execute_unprepared("SELECT 1")
-            .await
-            .map(|_| ())
+        self.conn.execute_unprepared("SELECT 1").await.map(|_| ())
     }
 
     /// Applies all pending migrations.

@@ -1,6 +1,8 @@
 //! The school aggregate (the tenant).
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set,
+};
 use uuid::Uuid;
 
 use crate::entities::schools;

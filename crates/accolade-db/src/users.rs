@@ -113,7 +113,10 @@ pub async fn by_email(
 }
 
 /// All users of a school keyed by OneRoster `sourcedId` (for imports).
-pub async fn all_in_school(conn: &impl ConnectionTrait, school_id: Uuid) -> Result<Vec<User>, DbErr> {
+pub async fn all_in_school(
+    conn: &impl ConnectionTrait,
+    school_id: Uuid,
+) -> Result<Vec<User>, DbErr> {
     users::Entity::find()
         .filter(users::Column::SchoolId.eq(school_id))
         .all(conn)
@@ -169,14 +172,19 @@ pub async fn list(
     if let Some(text) = &filter.query {
         // LIKE wildcards in user text are escaped by binding the pattern as a parameter and
         // stripping them; sea-query escapes the value itself.
-        let cleaned: String = text.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+        let cleaned: String = text
+            .chars()
+            .filter(|c| !matches!(c, '%' | '_' | '\\'))
+            .collect();
         let pattern = format!("%{}%", cleaned.to_lowercase());
         q = q.filter(
             Condition::any()
-                .add(sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
-                    sea_orm::sea_query::Expr::col(users::Column::DisplayName),
-                ))
-                .like(pattern.clone()))
+                .add(
+                    sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                        sea_orm::sea_query::Expr::col(users::Column::DisplayName),
+                    ))
+                    .like(pattern.clone()),
+                )
                 .add(users::Column::Handle.like(pattern.clone()))
                 .add(users::Column::Email.like(pattern)),
         );

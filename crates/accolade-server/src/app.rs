@@ -46,8 +46,14 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .with_context(|| format!("opening {}", accolade_db::redact(&config.database_url)))?;
     db.migrate_up().await.context("running migrations")?;
     let secret = load_signing_key(&config)?;
-    let keys = TokenKeys::new(&secret, config.access_token_ttl_secs, config.jwt_leeway_secs);
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+    let keys = TokenKeys::new(
+        &secret,
+        config.access_token_ttl_secs,
+        config.jwt_leeway_secs,
+    );
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
     let hasher = Hasher::new(config.hash_concurrency.unwrap_or(cores));
     Ok(AppState::new(db, config, keys, hasher))
 }
@@ -83,7 +89,11 @@ fn read_key(path: &Path) -> anyhow::Result<Vec<u8>> {
     let text = std::fs::read_to_string(path)
         .with_context(|| format!("reading signing key {}", path.display()))?;
     let key = text.trim().as_bytes().to_vec();
-    anyhow::ensure!(key.len() >= 32, "signing key in {} is shorter than 32 bytes", path.display());
+    anyhow::ensure!(
+        key.len() >= 32,
+        "signing key in {} is shorter than 32 bytes",
+        path.display()
+    );
     Ok(key)
 }
 

@@ -192,7 +192,10 @@ mod tests {
 
     #[test]
     fn codes_normalise() {
-        assert_eq!(normalise_code("abcd-efgh-jkmn").as_deref(), Some("ABCDEFGHJKMN"));
+        assert_eq!(
+            normalise_code("abcd-efgh-jkmn").as_deref(),
+            Some("ABCDEFGHJKMN")
+        );
         assert_eq!(normalise_code("o0 Il").as_deref(), Some("0011"));
         assert_eq!(normalise_code("ABCU"), None);
         assert_eq!(normalise_code("---"), None);

@@ -179,13 +179,22 @@ pub async fn main() -> anyhow::Result<()> {
         config.log_format = LogFormat::Json;
     }
     telemetry::init(config.log_format);
-    run(cli.command.unwrap_or(Command::Serve { bind: None, demo: false }), config).await
+    run(
+        cli.command.unwrap_or(Command::Serve {
+            bind: None,
+            demo: false,
+        }),
+        config,
+    )
+    .await
 }
 
 async fn school_by_slug(db: &Db, slug: &str) -> anyhow::Result<accolade_db::schools::School> {
     accolade_db::schools::by_slug(db.conn(), slug)
         .await?
-        .with_context(|| format!("no school with slug {slug:?} (create it with `accolade school create`)"))
+        .with_context(|| {
+            format!("no school with slug {slug:?} (create it with `accolade school create`)")
+        })
 }
 
 fn api_err(e: crate::error::ApiError) -> anyhow::Error {
@@ -234,25 +243,42 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::School { action: SchoolAction::Create { slug, name, timezone } } => {
+        Command::School {
+            action:
+                SchoolAction::Create {
+                    slug,
+                    name,
+                    timezone,
+                },
+        } => {
             let state = app::build_state(config).await?;
             let slug = validate::slug(&slug).map_err(api_err)?;
             let name = validate::text("name", &name, 200).map_err(api_err)?;
             let timezone = validate::timezone(&timezone).map_err(api_err)?;
-            if accolade_db::schools::by_slug(state.db.conn(), &slug).await?.is_some() {
+            if accolade_db::schools::by_slug(state.db.conn(), &slug)
+                .await?
+                .is_some()
+            {
                 bail!("a school with slug {slug:?} already exists");
             }
             let txn = state.db.begin_write().await?;
             let s = accolade_db::schools::create(
                 &*txn,
-                accolade_db::schools::NewSchool { slug, name, timezone, sourced_id: None },
+                accolade_db::schools::NewSchool {
+                    slug,
+                    name,
+                    timezone,
+                    sourced_id: None,
+                },
             )
             .await?;
             txn.commit().await?;
             println!("created school {} ({}) id={}", s.slug, s.name, s.id);
             Ok(())
         }
-        Command::Roster { action: RosterAction::Import { school, path, json } } => {
+        Command::Roster {
+            action: RosterAction::Import { school, path, json },
+        } => {
             let state = app::build_state(config).await?;
             let school = school_by_slug(&state.db, &school).await?;
             let source = tokio::task::spawn_blocking(move || accolade_roster::load_path(&path))
@@ -265,7 +291,10 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 println!("{}", serde_json::to_string(&report)?);
             } else {
                 let c = |n: &str, x: &accolade_proto::ImportCounts| {
-                    println!("{n:<12} created {:>5}  updated {:>5}  skipped {:>5}", x.created, x.updated, x.skipped)
+                    println!(
+                        "{n:<12} created {:>5}  updated {:>5}  skipped {:>5}",
+                        x.created, x.updated, x.skipped
+                    )
                 };
                 c("users", &report.users);
                 c("classes", &report.classes);
@@ -280,14 +309,26 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User {
-            action: UserAction::Create { school, role, name, email, handle, password_stdin, password_env },
+            action:
+                UserAction::Create {
+                    school,
+                    role,
+                    name,
+                    email,
+                    handle,
+                    password_stdin,
+                    password_env,
+                },
         } => {
             let password = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_to_string(&mut line)?;
                 Some(line.lines().next().unwrap_or_default().to_owned())
             } else if let Some(var) = password_env {
-                Some(std::env::var(&var).with_context(|| format!("environment variable {var} is not set"))?)
+                Some(
+                    std::env::var(&var)
+                        .with_context(|| format!("environment variable {var} is not set"))?,
+                )
             } else {
                 None
             };
@@ -302,14 +343,28 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 &state,
                 school.id,
                 None,
-                CreateUserRequest { role, display_name: name, email, handle, password },
+                CreateUserRequest {
+                    role,
+                    display_name: name,
+                    email,
+                    handle,
+                    password,
+                },
             )
             .await
             .map_err(api_err)?;
-            println!("created {} {} (@{}) id={}", u.role, u.display_name, u.handle, u.id);
+            println!(
+                "created {} {} (@{}) id={}",
+                u.role, u.display_name, u.handle, u.id
+            );
             Ok(())
         }
-        Command::SigninCards { school, class, out, json } => {
+        Command::SigninCards {
+            school,
+            class,
+            out,
+            json,
+        } => {
             let state = app::build_state(config).await?;
             let school = school_by_slug(&state.db, &school).await?;
             let wanted = class.trim().to_lowercase();
@@ -319,7 +374,8 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 .filter(|c| c.active)
                 .find(|c| {
                     c.title.to_lowercase() == wanted
-                        || c.class_code.as_deref().map(str::to_lowercase).as_deref() == Some(wanted.as_str())
+                        || c.class_code.as_deref().map(str::to_lowercase).as_deref()
+                            == Some(wanted.as_str())
                 })
                 .with_context(|| format!("no class {class:?} in {}", school.slug))?;
             let sheet = crate::cards::issue_for_class(
@@ -339,9 +395,16 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 let file_class: String = class_row
                     .title
                     .chars()
-                    .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+                    .map(|c| {
+                        if c.is_ascii_alphanumeric() {
+                            c.to_ascii_lowercase()
+                        } else {
+                            '-'
+                        }
+                    })
                     .collect();
-                let out = out.unwrap_or_else(|| PathBuf::from(format!("signin-cards-{file_class}.svg")));
+                let out =
+                    out.unwrap_or_else(|| PathBuf::from(format!("signin-cards-{file_class}.svg")));
                 std::fs::write(&out, svg).with_context(|| format!("writing {}", out.display()))?;
                 println!("wrote {} card(s) to {}", sheet.cards.len(), out.display());
             }
@@ -357,16 +420,25 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
 
 fn print_demo(summary: &demo::DemoSummary) {
     if summary.created {
-        println!("Loaded the demo school \"Demo Academy\" (slug: {}).", demo::DEMO_SLUG);
+        println!(
+            "Loaded the demo school \"Demo Academy\" (slug: {}).",
+            demo::DEMO_SLUG
+        );
     } else {
-        println!("The demo school already exists (slug: {}).", demo::DEMO_SLUG);
+        println!(
+            "The demo school already exists (slug: {}).",
+            demo::DEMO_SLUG
+        );
     }
     println!("Sign in with password {:?} as:", demo::DEMO_PASSWORD);
     println!("  admin    {}", demo::DEMO_ADMIN);
     println!("  teacher  {}", demo::DEMO_TEACHER);
     println!("  student  {}", demo::DEMO_STUDENT);
     if let Some(sheet) = &summary.cards {
-        println!("Sign-in cards for {} (students without e-mail; each works once):", sheet.class_title);
+        println!(
+            "Sign-in cards for {} (students without e-mail; each works once):",
+            sheet.class_title
+        );
         for c in &sheet.cards {
             println!("  {:<22} {}", c.display_name, c.code);
         }

@@ -128,7 +128,9 @@ impl Config {
             ));
         }
         if self.login_per_account_per_minute == 0 || self.login_per_ip_per_minute == 0 {
-            return Err(ConfigError::Value("login rate limits must be at least 1".into()));
+            return Err(ConfigError::Value(
+                "login rate limits must be at least 1".into(),
+            ));
         }
         Ok(())
     }

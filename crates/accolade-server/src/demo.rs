@@ -34,8 +34,14 @@ pub struct DemoSummary {
 /// classes, passwords set for everyone with an e-mail, and sign-in cards for "7 Maple".
 pub async fn load(state: &AppState) -> Result<DemoSummary, ApiError> {
     let conn = state.db.conn();
-    if accolade_db::schools::by_slug(conn, DEMO_SLUG).await?.is_some() {
-        return Ok(DemoSummary { created: false, cards: None });
+    if accolade_db::schools::by_slug(conn, DEMO_SLUG)
+        .await?
+        .is_some()
+    {
+        return Ok(DemoSummary {
+            created: false,
+            cards: None,
+        });
     }
     let school = {
         let txn = state.db.begin_write().await?;
@@ -59,7 +65,12 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, ApiError> {
     let staff = [
         (Role::Admin, "Sam Okafor", DEMO_ADMIN, "demo-admin"),
         (Role::Teacher, "Maria Rivera", DEMO_TEACHER, "ms-rivera"),
-        (Role::Teacher, "John Park", "park@demo.example.org", "mr-park"),
+        (
+            Role::Teacher,
+            "John Park",
+            "park@demo.example.org",
+            "mr-park",
+        ),
     ];
     let mut teacher_ids = Vec::new();
     for (role, name, email, handle) in staff {
@@ -113,5 +124,8 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, ApiError> {
         ),
         None => None,
     };
-    Ok(DemoSummary { created: true, cards })
+    Ok(DemoSummary {
+        created: true,
+        cards,
+    })
 }

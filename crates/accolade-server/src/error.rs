@@ -73,17 +73,21 @@ impl ApiError {
     /// Status, code and title for this error.
     pub fn parts(&self) -> (StatusCode, ErrorCode, &'static str) {
         match self {
-            ApiError::MalformedBody(_) => {
-                (StatusCode::BAD_REQUEST, ErrorCode::MalformedBody, "Malformed request body")
-            }
+            ApiError::MalformedBody(_) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::MalformedBody,
+                "Malformed request body",
+            ),
             ApiError::Invalid(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::InvalidInput,
                 "Invalid input",
             ),
-            ApiError::InvalidPassword(_) => {
-                (StatusCode::BAD_REQUEST, ErrorCode::InvalidPassword, "Invalid password")
-            }
+            ApiError::InvalidPassword(_) => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::InvalidPassword,
+                "Invalid password",
+            ),
             ApiError::PayloadTooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::PayloadTooLarge,
@@ -117,9 +121,11 @@ impl ApiError {
                 "Method not allowed",
             ),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, "Conflict"),
-            ApiError::SchoolRequired => {
-                (StatusCode::BAD_REQUEST, ErrorCode::SchoolRequired, "School required")
-            }
+            ApiError::SchoolRequired => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::SchoolRequired,
+                "School required",
+            ),
             ApiError::RateLimited(_) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,

@@ -78,7 +78,9 @@ pub async fn apply(
 ) -> Result<ImportReport, ApiError> {
     let txn = db.begin_write().await?;
     let (report, kind) = match source {
-        RosterSource::OneRoster(export) => (apply_oneroster(&txn, school, export).await?, "oneroster"),
+        RosterSource::OneRoster(export) => {
+            (apply_oneroster(&txn, school, export).await?, "oneroster")
+        }
         RosterSource::ClassList(list) => (apply_classlist(&txn, school, list).await?, "classlist"),
     };
     audit::record(
@@ -175,9 +177,15 @@ async fn apply_oneroster(
 
     for ru in &export.users {
         if !ru.org_sourced_ids.is_empty() && !ru.org_sourced_ids.iter().any(|o| o == &org_id) {
-            problem(&mut report, "users.csv", ru.line, format!(
-                "user {} does not belong to this school's organisation", ru.sourced_id
-            ));
+            problem(
+                &mut report,
+                "users.csv",
+                ru.line,
+                format!(
+                    "user {} does not belong to this school's organisation",
+                    ru.sourced_id
+                ),
+            );
             report.users.skipped += 1;
             continue;
         }
@@ -197,7 +205,8 @@ async fn apply_oneroster(
                 report.users.skipped += 1;
             }
             Some(current) => {
-                let updated = update_user(txn, &mut report, current, ru, &mut emails_in_use).await?;
+                let updated =
+                    update_user(txn, &mut report, current, ru, &mut emails_in_use).await?;
                 user_ids.insert(ru.sourced_id.clone(), updated.0.id);
                 if updated.1 {
                     report.users.updated += 1;
@@ -210,9 +219,14 @@ async fn apply_oneroster(
                 let mut email = ru.email.clone();
                 if let Some(e) = &email {
                     if emails_in_use.contains_key(e) {
-                        problem(&mut report, "users.csv", ru.line, format!(
+                        problem(
+                            &mut report,
+                            "users.csv",
+                            ru.line,
+                            format!(
                             "e-mail {e} is already used by another user; imported without e-mail"
-                        ));
+                        ),
+                        );
                         email = None;
                     }
                 }
@@ -260,16 +274,22 @@ async fn apply_oneroster(
     let mut class_ids: HashMap<String, Uuid> = HashMap::new();
     for rc in &export.classes {
         if rc.school_sourced_id != org_id {
-            problem(&mut report, "classes.csv", rc.line, format!(
-                "class {} belongs to another organisation", rc.sourced_id
-            ));
+            problem(
+                &mut report,
+                "classes.csv",
+                rc.line,
+                format!("class {} belongs to another organisation", rc.sourced_id),
+            );
             report.classes.skipped += 1;
             continue;
         }
         let active = rc.status != RecordStatus::ToBeDeleted;
         match class_by_sourced.get(&rc.sourced_id).cloned() {
             Some(current) => {
-                if current.title != rc.title || current.class_code != rc.class_code || current.active != active {
+                if current.title != rc.title
+                    || current.class_code != rc.class_code
+                    || current.active != active
+                {
                     let mut c = current.clone();
                     c.title = rc.title.clone();
                     c.class_code = rc.class_code.clone();
@@ -313,16 +333,22 @@ async fn apply_oneroster(
         .map(|e| ((e.class_id, e.user_id), e.role))
         .collect();
     for re in &export.enrollments {
-        let remove = re.status == RecordStatus::ToBeDeleted
-            || inactive_users.contains(&re.user_sourced_id);
-        let (Some(&class_id), Some(&user_id)) =
-            (class_ids.get(&re.class_sourced_id), user_ids.get(&re.user_sourced_id))
-        else {
+        let remove =
+            re.status == RecordStatus::ToBeDeleted || inactive_users.contains(&re.user_sourced_id);
+        let (Some(&class_id), Some(&user_id)) = (
+            class_ids.get(&re.class_sourced_id),
+            user_ids.get(&re.user_sourced_id),
+        ) else {
             if !remove {
-                problem(&mut report, "enrollments.csv", re.line, format!(
-                    "enrolment {} refers to a class or user that was not imported",
-                    re.sourced_id
-                ));
+                problem(
+                    &mut report,
+                    "enrollments.csv",
+                    re.line,
+                    format!(
+                        "enrolment {} refers to a class or user that was not imported",
+                        re.sourced_id
+                    ),
+                );
             }
             report.enrollments.skipped += 1;
             continue;
@@ -343,12 +369,28 @@ async fn apply_oneroster(
         match enr.get(&(class_id, user_id)) {
             Some(r) if r == role => report.enrollments.skipped += 1,
             Some(_) => {
-                accolade_db::classes::enroll(&**txn, school.id, class_id, user_id, role, Some(re.sourced_id.clone())).await?;
+                accolade_db::classes::enroll(
+                    &**txn,
+                    school.id,
+                    class_id,
+                    user_id,
+                    role,
+                    Some(re.sourced_id.clone()),
+                )
+                .await?;
                 enr.insert((class_id, user_id), role.to_owned());
                 report.enrollments.updated += 1;
             }
             None => {
-                accolade_db::classes::enroll(&**txn, school.id, class_id, user_id, role, Some(re.sourced_id.clone())).await?;
+                accolade_db::classes::enroll(
+                    &**txn,
+                    school.id,
+                    class_id,
+                    user_id,
+                    role,
+                    Some(re.sourced_id.clone()),
+                )
+                .await?;
                 enr.insert((class_id, user_id), role.to_owned());
                 report.enrollments.created += 1;
             }
@@ -402,10 +444,17 @@ async fn update_user(
     u.active = true;
     if ru.email != current.email {
         match &ru.email {
-            Some(e) if emails_in_use.get(e).is_some_and(|owner| *owner != current.id) => {
-                problem(report, "users.csv", ru.line, format!(
-                    "e-mail {e} is already used by another user; e-mail not changed"
-                ));
+            Some(e)
+                if emails_in_use
+                    .get(e)
+                    .is_some_and(|owner| *owner != current.id) =>
+            {
+                problem(
+                    report,
+                    "users.csv",
+                    ru.line,
+                    format!("e-mail {e} is already used by another user; e-mail not changed"),
+                );
             }
             new => {
                 if let Some(old) = &current.email {
@@ -441,7 +490,9 @@ async fn apply_classlist(
         if !c.active {
             continue;
         }
-        classes_by_key.entry(c.title.to_lowercase()).or_insert_with(|| c.clone());
+        classes_by_key
+            .entry(c.title.to_lowercase())
+            .or_insert_with(|| c.clone());
         if let Some(code) = &c.class_code {
             classes_by_key.entry(code.to_lowercase()).or_insert(c);
         }
@@ -485,23 +536,25 @@ async fn apply_classlist(
         };
         if existing.is_none() {
             let members = accolade_db::classes::members(&**txn, school.id, class.id).await?;
-            existing = members
-                .into_iter()
-                .map(|(u, _)| u)
-                .find(|u| {
-                    let full = format!(
-                        "{} {}",
-                        u.given_name.as_deref().unwrap_or(""),
-                        u.family_name.as_deref().unwrap_or("")
-                    );
-                    full.trim().to_lowercase() == row.name.to_lowercase()
-                        && (row.email.is_none() || u.email == row.email)
-                });
+            existing = members.into_iter().map(|(u, _)| u).find(|u| {
+                let full = format!(
+                    "{} {}",
+                    u.given_name.as_deref().unwrap_or(""),
+                    u.family_name.as_deref().unwrap_or("")
+                );
+                full.trim().to_lowercase() == row.name.to_lowercase()
+                    && (row.email.is_none() || u.email == row.email)
+            });
         }
         let user = match existing {
             Some(u) => {
                 if u.role != "student" {
-                    problem(&mut report, file, row.line, "this e-mail belongs to a staff member");
+                    problem(
+                        &mut report,
+                        file,
+                        row.line,
+                        "this e-mail belongs to a staff member",
+                    );
                     report.users.skipped += 1;
                     continue;
                 }
@@ -531,7 +584,9 @@ async fn apply_classlist(
                 u
             }
         };
-        if accolade_db::classes::enroll(&**txn, school.id, class.id, user.id, "student", None).await? {
+        if accolade_db::classes::enroll(&**txn, school.id, class.id, user.id, "student", None)
+            .await?
+        {
             report.enrollments.created += 1;
         } else {
             report.enrollments.skipped += 1;

@@ -27,17 +27,23 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// passwords, `for_new = true`) shorter than 8 bytes. Every byte counts: nothing is truncated.
 pub fn normalise(password: &str, for_new: bool) -> Result<String, ApiError> {
     if password.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::InvalidPassword("password must be at most 1024 bytes"));
+        return Err(ApiError::InvalidPassword(
+            "password must be at most 1024 bytes",
+        ));
     }
     if password.contains('\0') {
         return Err(ApiError::InvalidPassword("password must not contain NUL"));
     }
     let normalised: String = password.nfkc().collect();
     if normalised.len() > MAX_PASSWORD_BYTES {
-        return Err(ApiError::InvalidPassword("password must be at most 1024 bytes"));
+        return Err(ApiError::InvalidPassword(
+            "password must be at most 1024 bytes",
+        ));
     }
     if for_new && normalised.len() < MIN_PASSWORD_BYTES {
-        return Err(ApiError::InvalidPassword("password must be at least 8 bytes"));
+        return Err(ApiError::InvalidPassword(
+            "password must be at least 8 bytes",
+        ));
     }
     Ok(normalised)
 }
@@ -149,7 +155,10 @@ mod tests {
         assert!(normalise(&"a".repeat(1025), true).is_err());
         assert!(normalise(&"a".repeat(1024), true).is_ok());
         // NFKC: the ligature "ﬁ" becomes "fi".
-        assert_eq!(normalise("ﬁﬁﬁﬁﬁﬁﬁﬁ", true).ok().as_deref(), Some("fifififififififi"));
+        assert_eq!(
+            normalise("ﬁﬁﬁﬁﬁﬁﬁﬁ", true).ok().as_deref(),
+            Some("fifififififififi")
+        );
     }
 
     #[tokio::test]
@@ -161,6 +170,9 @@ mod tests {
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
         assert!(hasher.verify(a, Some(h.clone())).await.expect("verify"));
         assert!(!hasher.verify(b, Some(h)).await.expect("verify"));
-        assert!(!hasher.verify("whatever1".into(), None).await.expect("verify"));
+        assert!(!hasher
+            .verify("whatever1".into(), None)
+            .await
+            .expect("verify"));
     }
 }

@@ -20,7 +20,8 @@ impl LoginLimiter {
     /// Allows `per_account` attempts per minute per account and `per_ip` per minute per IP
     /// (each with a burst of the same size).
     pub fn new(per_account: u32, per_ip: u32) -> LoginLimiter {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+        let quota =
+            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
         LoginLimiter {
             per_account: RateLimiter::keyed(quota(per_account)),
             per_ip: RateLimiter::keyed(quota(per_ip)),

@@ -20,7 +20,10 @@ fn forbidden_char(c: char) -> bool {
 /// no control characters (so `\u0000` → 422).
 pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     if value.chars().any(forbidden_char) {
-        return Err(ApiError::field(field, "must not contain control characters"));
+        return Err(ApiError::field(
+            field,
+            "must not contain control characters",
+        ));
     }
     let cleaned: String = value.nfc().collect::<String>();
     let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -29,7 +32,10 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
         return Err(ApiError::field(field, "must not be empty"));
     }
     if len > max {
-        return Err(ApiError::field(field, format!("must be at most {max} characters")));
+        return Err(ApiError::field(
+            field,
+            format!("must be at most {max} characters"),
+        ));
     }
     Ok(cleaned)
 }
@@ -64,15 +70,33 @@ pub fn email(field: &str, value: &str) -> Result<String, ApiError> {
 
 /// Words that cannot be handles or slugs because they name routes.
 const RESERVED: &[&str] = &[
-    "admin", "api", "app", "assets", "b", "c", "present", "signin", "static", "well-known",
-    "healthz", "readyz", "ob", "me", "settings", "accolade", "login", "logout", "docs",
+    "admin",
+    "api",
+    "app",
+    "assets",
+    "b",
+    "c",
+    "present",
+    "signin",
+    "static",
+    "well-known",
+    "healthz",
+    "readyz",
+    "ob",
+    "me",
+    "settings",
+    "accolade",
+    "login",
+    "logout",
+    "docs",
 ];
 
 /// A handle: lower-case `[a-z0-9-]{3,30}`, not starting or ending with `-`, not reserved.
 pub fn handle(value: &str) -> Result<String, ApiError> {
     let v = value.trim().trim_start_matches('@').to_lowercase();
     let shape = (3..=30).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !v.starts_with('-')
         && !v.ends_with('-')
         && !v.contains("--");
@@ -92,13 +116,17 @@ pub fn handle(value: &str) -> Result<String, ApiError> {
 pub fn slug(value: &str) -> Result<String, ApiError> {
     let v = value.trim().to_lowercase();
     let ok = (2..=40).contains(&v.len())
-        && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !v.starts_with('-')
         && !v.ends_with('-');
     if ok {
         Ok(v)
     } else {
-        Err(ApiError::field("slug", "must be 2–40 characters of a–z, 0–9 and hyphens"))
+        Err(ApiError::field(
+            "slug",
+            "must be 2–40 characters of a–z, 0–9 and hyphens",
+        ))
     }
 }
 
@@ -106,7 +134,12 @@ pub fn slug(value: &str) -> Result<String, ApiError> {
 pub fn timezone(value: &str) -> Result<String, ApiError> {
     chrono_tz::Tz::from_str(value.trim())
         .map(|tz| tz.name().to_owned())
-        .map_err(|_| ApiError::field("timezone", "must be an IANA time zone such as Europe/London"))
+        .map_err(|_| {
+            ApiError::field(
+                "timezone",
+                "must be an IANA time zone such as Europe/London",
+            )
+        })
 }
 
 /// Builds a handle base from a person's names: ASCII-transliterated given name plus the
@@ -146,7 +179,10 @@ mod tests {
 
     #[test]
     fn display_names() {
-        assert_eq!(display_name("  Ana   María ").ok().as_deref(), Some("Ana María"));
+        assert_eq!(
+            display_name("  Ana   María ").ok().as_deref(),
+            Some("Ana María")
+        );
         assert!(display_name("bad\u{0}name").is_err());
         assert!(display_name("   ").is_err());
         assert!(display_name(&"x".repeat(101)).is_err());
@@ -154,7 +190,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(email("e", " L2@NORTH.Example.org ").ok().as_deref(), Some("l2@north.example.org"));
+        assert_eq!(
+            email("e", " L2@NORTH.Example.org ").ok().as_deref(),
+            Some("l2@north.example.org")
+        );
         assert!(email("e", "no-at.example.org").is_err());
         assert!(email("e", "a@b").is_err());
         assert!(email("e", "a b@c.org").is_err());
@@ -173,7 +212,10 @@ mod tests {
 
     #[test]
     fn timezones() {
-        assert_eq!(timezone("Europe/London").ok().as_deref(), Some("Europe/London"));
+        assert_eq!(
+            timezone("Europe/London").ok().as_deref(),
+            Some("Europe/London")
+        );
         assert!(timezone("Mars/Olympus").is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! `/api/v1/auth/*`: password and sign-in card login, refresh, logout.
 
 use accolade_db::users::User;
-use accolade_proto::{CardSignInRequest, LoginRequest, LogoutRequest, RefreshRequest, TokenResponse};
+use accolade_proto::{
+    CardSignInRequest, LoginRequest, LogoutRequest, RefreshRequest, TokenResponse,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -122,7 +124,8 @@ pub async fn card(
         .to_owned();
     let code = crate::cards::normalise_code(&code_text).ok_or(ApiError::InvalidCredentials)?;
     let txn = state.db.begin_write().await?;
-    let Some((_school_id, user_id)) = accolade_db::cards::consume(&*txn, &hash_secret(&code)).await?
+    let Some((_school_id, user_id)) =
+        accolade_db::cards::consume(&*txn, &hash_secret(&code)).await?
     else {
         return Err(ApiError::InvalidCredentials);
     };
@@ -140,7 +143,9 @@ pub async fn card(
     )
     .await?;
     txn.commit().await?;
-    Ok(Json(token_response(&state, &user, session_id, refresh).await?))
+    Ok(Json(
+        token_response(&state, &user, session_id, refresh).await?,
+    ))
 }
 
 /// Exchange a refresh token for a new pair. The presented token is consumed; presenting it

@@ -1,7 +1,9 @@
 //! `/api/v1/classes`: classes, their members and their sign-in cards.
 
 use accolade_db::classes::Class as ClassRow;
-use accolade_proto::{AddMemberRequest, Class, Classmate, CreateClassRequest, Role, SignInCardSheet};
+use accolade_proto::{
+    AddMemberRequest, Class, Classmate, CreateClassRequest, Role, SignInCardSheet,
+};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -81,7 +83,8 @@ pub async fn members(
     ApiPath(id): ApiPath<Uuid>,
 ) -> ApiResult<Json<Vec<Classmate>>> {
     let class = load_visible(&state, &auth, id).await?;
-    let members = accolade_db::classes::members(state.db.conn(), auth.school_id(), class.id).await?;
+    let members =
+        accolade_db::classes::members(state.db.conn(), auth.school_id(), class.id).await?;
     Ok(Json(
         members
             .into_iter()
@@ -153,8 +156,15 @@ pub async fn put_member(
         .await?
         .filter(|u| u.active)
         .ok_or(ApiError::NotFound("user"))?;
-    accolade_db::classes::enroll(&*txn, auth.school_id(), class.id, user.id, req.role.as_str(), None)
-        .await?;
+    accolade_db::classes::enroll(
+        &*txn,
+        auth.school_id(),
+        class.id,
+        user.id,
+        req.role.as_str(),
+        None,
+    )
+    .await?;
     accolade_db::audit::record(
         &*txn,
         accolade_db::audit::Record {
@@ -230,7 +240,9 @@ pub async fn signin_cards(
         .await?
         .ok_or(ApiError::NotFound("class"))?;
     if !policy::can_manage_class(state.db.conn(), &auth, &class).await? {
-        return Err(ApiError::Forbidden("only the class's teachers and admins print cards"));
+        return Err(ApiError::Forbidden(
+            "only the class's teachers and admins print cards",
+        ));
     }
     let school = accolade_db::schools::by_id(state.db.conn(), auth.school_id())
         .await?
@@ -257,7 +269,12 @@ pub async fn signin_cards(
             )
                 .into_response())
         }
-        None | Some("json") => Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(sheet)).into_response()),
+        None | Some("json") => Ok((
+            StatusCode::CREATED,
+            [(header::CACHE_CONTROL, "no-store")],
+            Json(sheet),
+        )
+            .into_response()),
         Some(_) => Err(ApiError::field("format", "must be json or svg")),
     }
 }

@@ -50,7 +50,11 @@ pub async fn patch_me(
     auth: AuthUser,
     ApiJson(req): ApiJson<UpdateMeRequest>,
 ) -> ApiResult<Json<Me>> {
-    let display_name = req.display_name.as_deref().map(validate::display_name).transpose()?;
+    let display_name = req
+        .display_name
+        .as_deref()
+        .map(validate::display_name)
+        .transpose()?;
     let handle = req.handle.as_deref().map(validate::handle).transpose()?;
     let txn = state.db.begin_write().await?;
     let mut user = accolade_db::users::by_id(&*txn, auth.school_id(), auth.id())

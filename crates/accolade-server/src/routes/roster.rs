@@ -7,8 +7,8 @@ use axum::Json;
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::AuthUser;
-use crate::state::AppState;
 use crate::policy;
+use crate::state::AppState;
 
 /// Import a roster into the caller's school. The body is the raw file: a OneRoster 1.1 CSV
 /// bulk export as `.zip` (`Content-Type: application/zip`) or a class list

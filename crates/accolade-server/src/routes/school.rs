@@ -44,11 +44,22 @@ pub async fn patch(
     ApiJson(req): ApiJson<UpdateSchoolRequest>,
 ) -> ApiResult<Json<School>> {
     policy::require_admin(&auth)?;
-    let name = req.name.as_deref().map(|n| validate::text("name", n, 200)).transpose()?;
-    let tz = req.timezone.as_deref().map(validate::timezone).transpose()?;
+    let name = req
+        .name
+        .as_deref()
+        .map(|n| validate::text("name", n, 200))
+        .transpose()?;
+    let tz = req
+        .timezone
+        .as_deref()
+        .map(validate::timezone)
+        .transpose()?;
     if let Some(a) = req.weekly_nomination_allowance {
         if a > 100 {
-            return Err(ApiError::field("weekly_nomination_allowance", "must be 0–100"));
+            return Err(ApiError::field(
+                "weekly_nomination_allowance",
+                "must be 0–100",
+            ));
         }
     }
     let sender = req

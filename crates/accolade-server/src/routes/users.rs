@@ -68,13 +68,25 @@ pub async fn list(
     let filter = UserFilter {
         role: q.role.map(|r| r.as_str().to_owned()),
         class_id: q.class_id,
-        query: q.q.filter(|s| !s.trim().is_empty()).map(|s| s.chars().take(100).collect()),
+        query: q
+            .q
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.chars().take(100).collect()),
         include_inactive: q.include_inactive && auth.role == Role::Admin,
     };
-    let rows =
-        accolade_db::users::list(state.db.conn(), auth.school_id(), &filter, offset, limit + 1)
-            .await?;
-    Ok(Json(crate::routes::page(rows.iter().map(to_user).collect(), offset, limit)))
+    let rows = accolade_db::users::list(
+        state.db.conn(),
+        auth.school_id(),
+        &filter,
+        offset,
+        limit + 1,
+    )
+    .await?;
+    Ok(Json(crate::routes::page(
+        rows.iter().map(to_user).collect(),
+        offset,
+        limit,
+    )))
 }
 
 /// One user of the school (staff only).
@@ -118,7 +130,12 @@ pub async fn create_user(
     req: CreateUserRequest,
 ) -> ApiResult<UserRow> {
     let display_name = validate::display_name(&req.display_name)?;
-    let email = req.email.as_deref().filter(|e| !e.trim().is_empty()).map(|e| validate::email("email", e)).transpose()?;
+    let email = req
+        .email
+        .as_deref()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| validate::email("email", e))
+        .transpose()?;
     let handle = req.handle.as_deref().map(validate::handle).transpose()?;
     let password_hash = match req.password {
         Some(p) => Some(state.hasher.hash(password::normalise(&p, true)?).await?),
@@ -126,7 +143,10 @@ pub async fn create_user(
     };
     let txn = state.db.begin_write().await?;
     if let Some(e) = &email {
-        if accolade_db::users::by_email(&*txn, school_id, e).await?.is_some() {
+        if accolade_db::users::by_email(&*txn, school_id, e)
+            .await?
+            .is_some()
+        {
             return Err(ApiError::Conflict("a user with this e-mail exists".into()));
         }
     }
@@ -193,7 +213,11 @@ pub async fn update(
     ApiJson(req): ApiJson<UpdateUserRequest>,
 ) -> ApiResult<Json<User>> {
     policy::require_admin(&auth)?;
-    let display_name = req.display_name.as_deref().map(validate::display_name).transpose()?;
+    let display_name = req
+        .display_name
+        .as_deref()
+        .map(validate::display_name)
+        .transpose()?;
     let password_hash = match &req.password {
         Some(p) => Some(state.hasher.hash(password::normalise(p, true)?).await?),
         None => None,
@@ -202,8 +226,11 @@ pub async fn update(
     let before = accolade_db::users::by_id(&*txn, auth.school_id(), id)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
-    if id == auth.id() && (req.active == Some(false) || req.role.is_some_and(|r| r != Role::Admin)) {
-        return Err(ApiError::Conflict("admins cannot demote or deactivate themselves".into()));
+    if id == auth.id() && (req.active == Some(false) || req.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(ApiError::Conflict(
+            "admins cannot demote or deactivate themselves".into(),
+        ));
     }
     let mut user = before.clone();
     if let Some(n) = display_name {

@@ -1,0 +1,51 @@
+# Accolade task runner. `just` lists the recipes.
+# Builds share a target directory outside the clone so CI and developers reuse it.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", "/work/target")
+pg_url := env_var_or_default("ACCOLADE_TEST_PG_URL", "postgres://postgres@127.0.0.1:5432/test")
+
+# List the recipes.
+default:
+    @just --list
+
+# Run the server on http://127.0.0.1:8080 with SQLite (add `--demo` for the demo school).
+run *ARGS:
+    cargo run --release -- serve {{ARGS}}
+
+# Load the demo school and print how to sign in.
+demo:
+    cargo run --release -- demo
+
+# The README test command: the whole suite on SQLite.
+test:
+    cargo test --workspace
+
+# The whole suite again against the PostgreSQL on 127.0.0.1:5432 (one database per test).
+test-pg:
+    ACCOLADE_TEST_PG_URL={{pg_url}} cargo test --workspace
+
+# Exactly what CI runs.
+ci:
+    bash .ci/run
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Lints as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# All benchmarks.
+bench: bench-auth
+
+# Logins/s vs raw argon2 hashes/s, and GET p99 while 50 clients flood the login endpoint.
+bench-auth *ARGS:
+    cargo run --release -p accolade-bench --bin bench-auth -- {{ARGS}}
+
+# Regenerate sea-orm entities from a freshly migrated PostgreSQL database (never edit them by hand).
+entities:
+    psql "{{pg_url}}" -c 'DROP DATABASE IF EXISTS accolade_codegen' -c 'CREATE DATABASE accolade_codegen'
+    cargo run -p accolade-migration -- -u "{{replace(pg_url, '/test', '/accolade_codegen')}}" up
+    sea-orm-cli generate entity -u "{{replace(pg_url, '/test', '/accolade_codegen')}}" -o crates/accolade-db/src/entities --with-serde none --date-time-crate chrono --ignore-tables seaql_migrations
+    psql "{{pg_url}}" -c 'DROP DATABASE accolade_codegen'
