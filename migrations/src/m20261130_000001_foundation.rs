@@ -124,11 +124,17 @@ enum AuditLog {
 }
 
 fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().not_null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .not_null()
+        .to_owned()
 }
 
 fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col).timestamp_with_time_zone().null().to_owned()
+    ColumnDef::new(col)
+        .timestamp_with_time_zone()
+        .null()
+        .to_owned()
 }
 
 #[async_trait::async_trait]
@@ -139,7 +145,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(Schools::Table)
                     .col(ColumnDef::new(Schools::Id).uuid().not_null().primary_key())
-                    .col(ColumnDef::new(Schools::Slug).string_len(40).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Schools::Slug)
+                            .string_len(40)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Schools::Name).string_len(200).not_null())
                     .col(ColumnDef::new(Schools::Timezone).string_len(64).not_null())
                     .col(
@@ -170,14 +181,28 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Users::SchoolId).uuid().not_null())
                     .col(ColumnDef::new(Users::SourcedId).string_len(255).null())
                     .col(ColumnDef::new(Users::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Users::DisplayName).string_len(200).not_null())
+                    .col(
+                        ColumnDef::new(Users::DisplayName)
+                            .string_len(200)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(Users::GivenName).string_len(200).null())
                     .col(ColumnDef::new(Users::FamilyName).string_len(200).null())
                     .col(ColumnDef::new(Users::Email).string_len(320).null())
-                    .col(ColumnDef::new(Users::Handle).string_len(40).not_null().unique_key())
+                    .col(
+                        ColumnDef::new(Users::Handle)
+                            .string_len(40)
+                            .not_null()
+                            .unique_key(),
+                    )
                     .col(ColumnDef::new(Users::Grade).string_len(16).null())
                     .col(ColumnDef::new(Users::PasswordHash).string_len(255).null())
-                    .col(ColumnDef::new(Users::Active).boolean().not_null().default(true))
+                    .col(
+                        ColumnDef::new(Users::Active)
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
                     .col(
                         ColumnDef::new(Users::EmailNotifications)
                             .boolean()
@@ -236,7 +261,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Classes::SourcedId).string_len(255).null())
                     .col(ColumnDef::new(Classes::Title).string_len(200).not_null())
                     .col(ColumnDef::new(Classes::ClassCode).string_len(64).null())
-                    .col(ColumnDef::new(Classes::Active).boolean().not_null().default(true))
+                    .col(
+                        ColumnDef::new(Classes::Active)
+                            .boolean()
+                            .not_null()
+                            .default(true),
+                    )
                     .col(ts(Classes::CreatedAt))
                     .col(ts(Classes::UpdatedAt))
                     .foreign_key(
@@ -264,12 +294,21 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Enrollments::Table)
-                    .col(ColumnDef::new(Enrollments::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Enrollments::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Enrollments::SchoolId).uuid().not_null())
                     .col(ColumnDef::new(Enrollments::ClassId).uuid().not_null())
                     .col(ColumnDef::new(Enrollments::UserId).uuid().not_null())
                     .col(ColumnDef::new(Enrollments::Role).string_len(16).not_null())
-                    .col(ColumnDef::new(Enrollments::SourcedId).string_len(255).null())
+                    .col(
+                        ColumnDef::new(Enrollments::SourcedId)
+                            .string_len(255)
+                            .null(),
+                    )
                     .col(ts(Enrollments::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -323,7 +362,11 @@ impl MigrationTrait for Migration {
                     .col(ts(Sessions::CreatedAt))
                     .col(ts(Sessions::LastUsedAt))
                     .col(ts_null(Sessions::RevokedAt))
-                    .col(ColumnDef::new(Sessions::RevokedReason).string_len(64).null())
+                    .col(
+                        ColumnDef::new(Sessions::RevokedReason)
+                            .string_len(64)
+                            .null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Sessions::Table, Sessions::UserId)
@@ -347,7 +390,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(RefreshTokens::Table)
-                    .col(ColumnDef::new(RefreshTokens::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(RefreshTokens::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(RefreshTokens::SessionId).uuid().not_null())
                     .col(
                         ColumnDef::new(RefreshTokens::TokenHash)
@@ -372,7 +420,12 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SigninCards::Table)
-                    .col(ColumnDef::new(SigninCards::Id).uuid().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(SigninCards::Id)
+                            .uuid()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(SigninCards::SchoolId).uuid().not_null())
                     .col(ColumnDef::new(SigninCards::UserId).uuid().not_null())
                     .col(ColumnDef::new(SigninCards::ClassId).uuid().null())
@@ -414,7 +467,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(AuditLog::SchoolId).uuid().not_null())
                     .col(ColumnDef::new(AuditLog::ActorId).uuid().null())
                     .col(ColumnDef::new(AuditLog::Action).string_len(64).not_null())
-                    .col(ColumnDef::new(AuditLog::TargetType).string_len(32).not_null())
+                    .col(
+                        ColumnDef::new(AuditLog::TargetType)
+                            .string_len(32)
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(AuditLog::TargetId).string_len(64).null())
                     .col(ColumnDef::new(AuditLog::Before).json_binary().null())
                     .col(ColumnDef::new(AuditLog::After).json_binary().null())

@@ -74,6 +74,10 @@ impl TestServer {
     }
 
     async fn try_start(tweak: impl FnOnce(&mut Config)) -> anyhow::Result<TestServer> {
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "warn,accolade_server=warn");
+        }
+        accolade_server::telemetry::init(accolade_server::config::LogFormat::Human);
         let dir = tempfile::tempdir()?;
         let mut config = Config {
             public_url: "http://127.0.0.1:1".into(),

@@ -38,6 +38,27 @@ fn policy_table() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("PATCH", "/api/v1/school"), "admin"),
         (("POST", "/api/v1/roster/import"), "admin"),
         (("GET", "/api/v1/audit"), "admin"),
+        (("POST", "/api/v1/images"), "staff"),
+        (("GET", "/api/v1/badge-classes"), "any"),
+        (("GET", "/api/v1/badge-classes/{id}"), "any"),
+        (("POST", "/api/v1/badge-classes"), "staff"),
+        (("PATCH", "/api/v1/badge-classes/{id}"), "badge_editor"),
+        (("DELETE", "/api/v1/badge-classes/{id}"), "badge_editor"),
+        (("GET", "/api/v1/me/allowance"), "any"),
+        (("GET", "/api/v1/me/awards"), "any"),
+        (("GET", "/api/v1/nominations"), "any"),
+        (("POST", "/api/v1/nominations"), "student_only"),
+        (("GET", "/api/v1/nominations/queue"), "staff"),
+        (("POST", "/api/v1/nominations/decisions"), "staff"),
+        (("GET", "/api/v1/nominations/{id}"), "owner"),
+        (("PATCH", "/api/v1/nominations/{id}"), "owner"),
+        (("DELETE", "/api/v1/nominations/{id}"), "owner"),
+        (("POST", "/api/v1/nominations/{id}/decision"), "moderator"),
+        (("GET", "/api/v1/awards"), "staff"),
+        (("POST", "/api/v1/awards"), "staff"),
+        (("GET", "/api/v1/awards/{id}"), "owner"),
+        (("PATCH", "/api/v1/awards/{id}"), "owner"),
+        (("POST", "/api/v1/awards/{id}/revoke"), "staff"),
     ])
 }
 
@@ -53,6 +74,25 @@ fn body_for(method: &str, path: &str) -> Value {
         ("PUT", "/api/v1/classes/{id}/members/{user_id}") => json!({"role": "student"}),
         ("PATCH", "/api/v1/school") => {
             json!({"name": "Taken over", "weekly_nomination_allowance": 99})
+        }
+        ("PATCH", "/api/v1/badge-classes/{id}") => {
+            json!({"name": "Renamed badge", "archived": true})
+        }
+        ("POST", "/api/v1/badge-classes") => {
+            json!({"name": "X", "description": "Y", "criteria_narrative": "Z", "image_id": uuid::Uuid::nil()})
+        }
+        ("POST", "/api/v1/nominations/{id}/decision") => json!({"decision": "approve"}),
+        ("POST", "/api/v1/nominations/decisions") => {
+            json!({"ids": [uuid::Uuid::nil()], "decision": "approve"})
+        }
+        ("POST", "/api/v1/nominations") => {
+            json!({"badge_class_id": uuid::Uuid::nil(), "nominee_ids": [uuid::Uuid::nil()], "narrative": "x"})
+        }
+        ("PATCH", "/api/v1/nominations/{id}") => json!({"narrative": "changed"}),
+        ("PATCH", "/api/v1/awards/{id}") => json!({"hidden": true}),
+        ("POST", "/api/v1/awards/{id}/revoke") => json!({"reason": "taken over"}),
+        ("POST", "/api/v1/awards") => {
+            json!({"badge_class_id": uuid::Uuid::nil(), "recipient_ids": [uuid::Uuid::nil()]})
         }
         _ => json!({}),
     }
@@ -96,7 +136,16 @@ async fn northfield_snapshot(srv: &TestServer, school_id: uuid::Uuid) -> String 
         .await
         .expect("enr");
     enr.sort_by_key(|e| e.id);
-    format!("{school:?}{users:?}{classes:?}{enr:?}")
+    let badges = accolade_db::badges::classes_in_school(conn, school_id, true)
+        .await
+        .expect("badges");
+    let awards = accolade_db::awards::in_school(conn, school_id, None, 0, 10_000)
+        .await
+        .expect("awards");
+    let noms = accolade_db::nominations::queue(conn, school_id, &Default::default(), 0, 10_000)
+        .await
+        .expect("noms");
+    format!("{school:?}{users:?}{classes:?}{enr:?}{badges:?}{awards:?}{noms:?}")
 }
 
 async fn call(
@@ -118,6 +167,96 @@ async fn call(
     }
     let body = body_for(method, path);
     srv.call(m, filled, Some(token), Some(&body)).await
+}
+
+/// Ids used to fill `{id}` / `{user_id}` path parameters, by resource.
+struct Ids {
+    user: uuid::Uuid,
+    class: uuid::Uuid,
+    badge: uuid::Uuid,
+    nomination: uuid::Uuid,
+    award: uuid::Uuid,
+}
+
+fn fill(path: &str, ids: &Ids) -> String {
+    let id = if path.starts_with("/api/v1/users") {
+        ids.user
+    } else if path.starts_with("/api/v1/badge-classes") {
+        ids.badge
+    } else if path.starts_with("/api/v1/nominations") {
+        ids.nomination
+    } else if path.starts_with("/api/v1/awards") {
+        ids.award
+    } else {
+        ids.class
+    };
+    path.replace("{id}", &id.to_string())
+        .replace("{user_id}", &ids.user.to_string())
+}
+
+/// Creates a badge class (by `creator`), an award of it to `recipient`, and a nomination of
+/// `nominee` by `nominator` (who share `class`), through the API. Returns (badge, award, nomination).
+async fn badge_fixtures(
+    srv: &TestServer,
+    creator: &str,
+    recipient: uuid::Uuid,
+    nominator: &str,
+    nominee: uuid::Uuid,
+) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+    let png = std::fs::read_dir(fixture("badges"))
+        .expect("badges")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("png");
+    let res = srv
+        .http
+        .post(srv.url("/api/v1/images"))
+        .bearer_auth(creator)
+        .header("content-type", "image/png")
+        .body(std::fs::read(png).expect("read"))
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let img: Value = res.json().await.expect("img");
+    let (s, badge) = srv
+        .post(
+            "/api/v1/badge-classes",
+            creator,
+            json!({"name": "Helper", "description": "Helps", "criteria_narrative": "Help others", "image_id": img["id"]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{badge}");
+    let (s, award) = srv
+        .post(
+            "/api/v1/awards",
+            creator,
+            json!({"badge_class_id": badge["id"], "recipient_ids": [recipient]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{award}");
+    let (s, nom) = srv
+        .post(
+            "/api/v1/nominations",
+            nominator,
+            json!({"badge_class_id": badge["id"], "nominee_ids": [nominee], "narrative": "Kind to everyone"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{nom}");
+    let id = |v: &Value| v.as_str().expect("id").parse().expect("uuid");
+    (
+        id(&badge["id"]),
+        id(&award["awards"][0]["id"]),
+        id(&nom["nominations"][0]["id"]),
+    )
+}
+
+async fn token_for(srv: &TestServer, user: &accolade_db::users::User) -> String {
+    accolade_server::routes::auth::start_session(&srv.state, user)
+        .await
+        .expect("session")
+        .access_token
 }
 
 #[tokio::test]
@@ -180,22 +319,37 @@ async fn riverside_staff_cannot_read_or_change_northfield() {
         .expect("enroll");
     let rt = srv.login("teacher@river.example.org", PASSWORD).await;
 
-    let n_users = accolade_db::users::all_in_school(conn, north.id)
-        .await
-        .expect("users");
-    let n_student = n_users
-        .iter()
-        .find(|u| u.role == "student" && u.active)
-        .expect("student")
-        .clone();
+    // Northfield badge data: two students of one class.
     let n_class = accolade_db::classes::all_in_school(conn, north.id)
         .await
         .expect("classes")[0]
         .clone();
+    let members = accolade_db::classes::members(conn, north.id, n_class.id)
+        .await
+        .expect("members");
+    let students: Vec<_> = members
+        .iter()
+        .filter(|(_, r)| r == "student")
+        .map(|(u, _)| u.clone())
+        .collect();
+    let nominator = token_for(&srv, &students[0]).await;
+    let (badge, award, nomination) =
+        badge_fixtures(&srv, &na.access, students[1].id, &nominator, students[2].id).await;
+    let ids = Ids {
+        user: students[1].id,
+        class: n_class.id,
+        badge,
+        nomination,
+        award,
+    };
+
+    let n_users = accolade_db::users::all_in_school(conn, north.id)
+        .await
+        .expect("users");
     let north_ids: Vec<String> = n_users
         .iter()
         .map(|u| u.id.to_string())
-        .chain([n_class.id.to_string(), north.id.to_string()])
+        .chain([n_class.id, north.id, badge, award, nomination].map(|i| i.to_string()))
         .collect();
 
     let before = northfield_snapshot(&srv, north.id).await;
@@ -208,17 +362,7 @@ async fn riverside_staff_cannot_read_or_change_northfield() {
         if path == "/api/v1/auth/logout" || path == "/api/v1/me/password" {
             continue; // affect only the caller's own session; checked elsewhere
         }
-        let filled = path
-            .replace(
-                "{id}",
-                &if path.starts_with("/api/v1/users") {
-                    n_student.id
-                } else {
-                    n_class.id
-                }
-                .to_string(),
-            )
-            .replace("{user_id}", &n_student.id.to_string());
+        let filled = fill(&path, &ids);
         for token in [&rt.access, &ra.access] {
             let (status, body) = call(&srv, token, &method, &path, &filled).await;
             assert!(!status.is_server_error(), "{method} {path}: {status}");
@@ -278,6 +422,14 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
             Some("sue@north.example.org"),
         )
         .await;
+    let amy = srv
+        .user(
+            north.id,
+            Role::Student,
+            "Amy Able",
+            Some("amy@north.example.org"),
+        )
+        .await;
     let other = srv
         .user(
             north.id,
@@ -287,25 +439,45 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         )
         .await;
     let conn = srv.state.db.conn();
-    // The student is in class A (taught by nobody); class B is the teacher's, without her.
+    // Sue and Amy are in class A (taught by nobody); class B is Tom's, with Otto.
     let a = accolade_db::classes::create(conn, north.id, "Class A".into(), None, None)
         .await
         .expect("a");
     let b = accolade_db::classes::create(conn, north.id, "Class B".into(), None, None)
         .await
         .expect("b");
-    accolade_db::classes::enroll(conn, north.id, a.id, student.id, "student", None)
-        .await
-        .expect("e");
-    accolade_db::classes::enroll(conn, north.id, b.id, other.id, "student", None)
-        .await
-        .expect("e");
-    accolade_db::classes::enroll(conn, north.id, b.id, teacher.id, "teacher", None)
-        .await
-        .expect("e");
+    for (class, user, role) in [
+        (a.id, student.id, "student"),
+        (a.id, amy.id, "student"),
+        (b.id, other.id, "student"),
+        (b.id, teacher.id, "teacher"),
+    ] {
+        accolade_db::classes::enroll(conn, north.id, class, user, role, None)
+            .await
+            .expect("e");
+    }
+    let na = srv.login("admin@north.example.org", PASSWORD).await;
     let st = srv.login("sue@north.example.org", PASSWORD).await;
+    let am = srv.login("amy@north.example.org", PASSWORD).await;
     let te = srv.login("tom@north.example.org", PASSWORD).await;
+    // The admin's badge, awarded to Otto; Amy nominates Sue in class A.
+    let (badge, award, nomination) =
+        badge_fixtures(&srv, &na.access, other.id, &am.access, student.id).await;
 
+    let for_student = Ids {
+        user: other.id,
+        class: b.id,
+        badge,
+        nomination,
+        award,
+    };
+    let for_teacher = Ids {
+        user: student.id,
+        class: a.id,
+        badge,
+        nomination,
+        award,
+    };
     let table = policy_table();
     for (method, path) in operations(&srv).await {
         let rule = *table
@@ -314,45 +486,30 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         if rule == "any" {
             continue;
         }
-        // Students: denied everything above "member", and class routes of classes they're not in.
-        let filled_for_student = path
-            .replace(
-                "{id}",
-                &if path.starts_with("/api/v1/users") {
-                    other.id
-                } else {
-                    b.id
-                }
-                .to_string(),
-            )
-            .replace("{user_id}", &other.id.to_string());
-        let (status, body) = call(&srv, &st.access, &method, &path, &filled_for_student).await;
-        assert!(
-            status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
-            "student {method} {filled_for_student}: {status} {body}"
-        );
-        // Teachers: denied admin routes, and cards for a class they do not teach.
-        if rule == "admin" || rule == "class_teacher" {
-            let filled = path
-                .replace(
-                    "{id}",
-                    &if path.starts_with("/api/v1/users") {
-                        student.id
-                    } else {
-                        a.id
-                    }
-                    .to_string(),
-                )
-                .replace("{user_id}", &student.id.to_string());
-            let (status, body) = call(&srv, &te.access, &method, &path, &filled).await;
-            assert_eq!(
-                status,
-                StatusCode::FORBIDDEN,
-                "teacher {method} {filled}: {body}"
+        if rule != "any" && rule != "student_only" {
+            let filled = fill(&path, &for_student);
+            let (status, body) = call(&srv, &st.access, &method, &path, &filled).await;
+            assert!(
+                status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                "student {method} {filled}: {status} {body}"
             );
         }
+        if matches!(
+            rule,
+            "admin" | "class_teacher" | "badge_editor" | "moderator" | "student_only" | "owner"
+        ) {
+            let filled = fill(&path, &for_teacher);
+            let (status, body) = call(&srv, &te.access, &method, &path, &filled).await;
+            let ok = if rule == "owner" {
+                status == StatusCode::NOT_FOUND
+                    || (method == "GET" && path.starts_with("/api/v1/awards/"))
+            } else {
+                status == StatusCode::FORBIDDEN
+            };
+            assert!(ok, "teacher {method} {filled} ({rule}): {status} {body}");
+        }
     }
-    // And the positive cases: the student sees their own class, the teacher prints cards for B.
+    // And the positive cases.
     assert_eq!(
         srv.get(&format!("/api/v1/classes/{}", a.id), &st.access)
             .await
@@ -367,5 +524,17 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(
+        srv.get(&format!("/api/v1/nominations/{nomination}"), &am.access)
+            .await
+            .0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        srv.get(&format!("/api/v1/nominations/{nomination}"), &na.access)
+            .await
+            .0,
+        StatusCode::OK
+    );
     srv.stop().await;
 }

@@ -14,8 +14,12 @@ pub mod entities;
 
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod badges;
 pub mod cards;
 pub mod classes;
+pub mod idempotency;
+pub mod nominations;
 pub mod schools;
 pub mod users;
 

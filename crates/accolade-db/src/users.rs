@@ -204,3 +204,14 @@ pub async fn save(conn: &impl ConnectionTrait, user: User) -> Result<User, DbErr
     am.updated_at = Set(crate::now());
     am.update(conn).await
 }
+
+/// Locks a user row until the end of the transaction on PostgreSQL (`SELECT … FOR UPDATE`), to
+/// serialise per-user counters such as the nomination allowance; a plain read on SQLite, where
+/// the writer gate already serialises writers.
+pub async fn lock(conn: &impl ConnectionTrait, id: Uuid) -> Result<Option<User>, DbErr> {
+    let q = users::Entity::find_by_id(id);
+    match conn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => q.lock_exclusive().one(conn).await,
+        _ => q.one(conn).await,
+    }
+}

@@ -11,6 +11,7 @@
 pub mod baking;
 pub mod documents;
 pub mod images;
+pub mod raster;
 pub mod recipient;
 
 pub use baking::{
@@ -26,4 +27,5 @@ pub use images::{
     check_image, check_png, check_svg, CheckedImage, ImageError, ImageKind, MAX_IMAGE_BYTES,
     MAX_PNG_DIMENSION,
 };
+pub use raster::{rasterize_svg, RasterError};
 pub use recipient::{hash_identity, IdentityKind};

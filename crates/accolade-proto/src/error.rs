@@ -34,6 +34,22 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: the request conflicts with the current state (duplicate handle, e-mail, slug…).
     Conflict,
+    /// 409: the recipient already holds this non-repeatable badge.
+    AlreadyHeld,
+    /// 409: an open nomination for this nominee and badge exists already.
+    DuplicateNomination,
+    /// 409: the nomination was already decided; decisions are final.
+    AlreadyDecided,
+    /// 422: the student's weekly nomination allowance is used up.
+    AllowanceExceeded,
+    /// 422: nominating oneself.
+    SelfNomination,
+    /// 422: the same `Idempotency-Key` was used for a different request.
+    IdempotencyKeyReused,
+    /// 413/422: an uploaded image is too large, too big in pixels, or unsafe.
+    InvalidImage,
+    /// 410: the resource existed but is gone (e.g. a revoked assertion).
+    Gone,
     /// 400: the same login name exists in several schools; pass `school`.
     SchoolRequired,
     /// 429: too many attempts; retry after `retry_after` seconds.
@@ -62,6 +78,14 @@ impl ErrorCode {
             ErrorCode::NotFound => "not_found",
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::AlreadyHeld => "already_held",
+            ErrorCode::DuplicateNomination => "duplicate_nomination",
+            ErrorCode::AlreadyDecided => "already_decided",
+            ErrorCode::AllowanceExceeded => "allowance_exceeded",
+            ErrorCode::SelfNomination => "self_nomination",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::InvalidImage => "invalid_image",
+            ErrorCode::Gone => "gone",
             ErrorCode::SchoolRequired => "school_required",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::RosterRejected => "roster_rejected",
@@ -139,6 +163,14 @@ mod tests {
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,
+            ErrorCode::AlreadyHeld,
+            ErrorCode::DuplicateNomination,
+            ErrorCode::AlreadyDecided,
+            ErrorCode::AllowanceExceeded,
+            ErrorCode::SelfNomination,
+            ErrorCode::IdempotencyKeyReused,
+            ErrorCode::InvalidImage,
+            ErrorCode::Gone,
             ErrorCode::SchoolRequired,
             ErrorCode::RateLimited,
             ErrorCode::RosterRejected,

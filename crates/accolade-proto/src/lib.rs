@@ -10,12 +10,14 @@
 //! - optional fields are omitted from responses when absent, and may be omitted from requests.
 
 pub mod auth;
+pub mod badges;
 pub mod error;
 pub mod roster;
 pub mod school;
 pub mod users;
 
 pub use auth::*;
+pub use badges::*;
 pub use error::*;
 pub use roster::*;
 pub use school::*;

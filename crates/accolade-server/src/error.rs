@@ -44,6 +44,35 @@ pub enum ApiError {
     /// 409 `conflict`.
     #[error("{0}")]
     Conflict(String),
+    /// 409 `already_held`.
+    #[error("the recipient already holds this badge")]
+    AlreadyHeld,
+    /// 409 `duplicate_nomination`.
+    #[error("this student already has an open nomination for this badge")]
+    DuplicateNomination,
+    /// 409 `already_decided`.
+    #[error("this nomination was already decided")]
+    AlreadyDecided,
+    /// 422 `allowance_exceeded`.
+    #[error("{0}")]
+    AllowanceExceeded(String),
+    /// 422 `self_nomination`.
+    #[error("you cannot nominate yourself")]
+    SelfNomination,
+    /// 422 `idempotency_key_reused`.
+    #[error("this Idempotency-Key was used for a different request")]
+    IdempotencyKeyReused,
+    /// 413 (too many bytes) or 422 `invalid_image`.
+    #[error("{message}")]
+    InvalidImage {
+        /// True when the file is too large in bytes (413).
+        too_large: bool,
+        /// What is wrong.
+        message: String,
+    },
+    /// 410 `gone`.
+    #[error("{0}")]
+    Gone(String),
     /// 400 `school_required`.
     #[error("this e-mail exists in several schools; pass `school`")]
     SchoolRequired,
@@ -121,6 +150,42 @@ impl ApiError {
                 "Method not allowed",
             ),
             ApiError::Conflict(_) => (StatusCode::CONFLICT, ErrorCode::Conflict, "Conflict"),
+            ApiError::AlreadyHeld => (StatusCode::CONFLICT, ErrorCode::AlreadyHeld, "Already held"),
+            ApiError::DuplicateNomination => (
+                StatusCode::CONFLICT,
+                ErrorCode::DuplicateNomination,
+                "Duplicate nomination",
+            ),
+            ApiError::AlreadyDecided => (
+                StatusCode::CONFLICT,
+                ErrorCode::AlreadyDecided,
+                "Already decided",
+            ),
+            ApiError::AllowanceExceeded(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::AllowanceExceeded,
+                "Weekly allowance used up",
+            ),
+            ApiError::SelfNomination => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::SelfNomination,
+                "Self-nomination",
+            ),
+            ApiError::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "Idempotency key reused",
+            ),
+            ApiError::InvalidImage { too_large, .. } => (
+                if *too_large {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                },
+                ErrorCode::InvalidImage,
+                "Invalid image",
+            ),
+            ApiError::Gone(_) => (StatusCode::GONE, ErrorCode::Gone, "Gone"),
             ApiError::SchoolRequired => (
                 StatusCode::BAD_REQUEST,
                 ErrorCode::SchoolRequired,

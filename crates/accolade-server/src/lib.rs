@@ -6,12 +6,14 @@
 
 pub mod app;
 pub mod audit_json;
+pub mod badges;
 pub mod cards;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod import;
 pub mod password;
 pub mod policy;

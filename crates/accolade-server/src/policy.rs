@@ -64,3 +64,26 @@ pub async fn can_manage_class(
         Role::Student => Ok(false),
     }
 }
+
+/// May the caller change this badge class? Its creator, and admins.
+pub fn can_edit_badge_class(auth: &AuthUser, class: &accolade_db::badges::BadgeClass) -> bool {
+    class.school_id == auth.school_id()
+        && (auth.role == Role::Admin
+            || (auth.role == Role::Teacher && class.created_by == Some(auth.id())))
+}
+
+/// May the caller moderate nominations made in class `class_id`? Admins, and the class's
+/// teachers.
+pub async fn can_moderate(
+    conn: &impl ConnectionTrait,
+    auth: &AuthUser,
+    class_id: uuid::Uuid,
+) -> Result<bool, ApiError> {
+    match auth.role {
+        Role::Admin => Ok(true),
+        Role::Teacher => Ok(accolade_db::classes::enrollment(conn, class_id, auth.id())
+            .await?
+            .is_some_and(|e| e.role == "teacher")),
+        Role::Student => Ok(false),
+    }
+}

@@ -18,8 +18,12 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::badge_class_scopes::Entity")]
+    BadgeClassScopes,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
+    #[sea_orm(has_many = "super::nominations::Entity")]
+    Nominations,
     #[sea_orm(
         belongs_to = "super::schools::Entity",
         from = "Column::SchoolId",
@@ -30,15 +34,36 @@ pub enum Relation {
     Schools,
 }
 
+impl Related<super::badge_class_scopes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BadgeClassScopes.def()
+    }
+}
+
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
     }
 }
 
+impl Related<super::nominations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Nominations.def()
+    }
+}
+
 impl Related<super::schools::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Schools.def()
+    }
+}
+
+impl Related<super::badge_classes::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::badge_class_scopes::Relation::BadgeClasses.def()
+    }
+    fn via() -> Option<RelationDef> {
+        Some(super::badge_class_scopes::Relation::Classes.def().rev())
     }
 }
 

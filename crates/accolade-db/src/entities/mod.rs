@@ -3,8 +3,15 @@
 pub mod prelude;
 
 pub mod audit_log;
+pub mod awards;
+pub mod badge_class_scopes;
+pub mod badge_classes;
+pub mod badge_revisions;
 pub mod classes;
 pub mod enrollments;
+pub mod idempotency_keys;
+pub mod images;
+pub mod nominations;
 pub mod refresh_tokens;
 pub mod schools;
 pub mod sessions;

@@ -23,10 +23,18 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::audit_log::Entity")]
     AuditLog,
+    #[sea_orm(has_many = "super::awards::Entity")]
+    Awards,
+    #[sea_orm(has_many = "super::badge_classes::Entity")]
+    BadgeClasses,
     #[sea_orm(has_many = "super::classes::Entity")]
     Classes,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
+    #[sea_orm(has_many = "super::images::Entity")]
+    Images,
+    #[sea_orm(has_many = "super::nominations::Entity")]
+    Nominations,
     #[sea_orm(has_many = "super::users::Entity")]
     Users,
 }
@@ -34,6 +42,18 @@ pub enum Relation {
 impl Related<super::audit_log::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::AuditLog.def()
+    }
+}
+
+impl Related<super::awards::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Awards.def()
+    }
+}
+
+impl Related<super::badge_classes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BadgeClasses.def()
     }
 }
 
@@ -46,6 +66,18 @@ impl Related<super::classes::Entity> for Entity {
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
+    }
+}
+
+impl Related<super::images::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Images.def()
+    }
+}
+
+impl Related<super::nominations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Nominations.def()
     }
 }
 

@@ -26,8 +26,12 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::awards::Entity")]
+    Awards,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
+    #[sea_orm(has_many = "super::idempotency_keys::Entity")]
+    IdempotencyKeys,
     #[sea_orm(
         belongs_to = "super::schools::Entity",
         from = "Column::SchoolId",
@@ -42,9 +46,21 @@ pub enum Relation {
     SigninCards,
 }
 
+impl Related<super::awards::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Awards.def()
+    }
+}
+
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
+    }
+}
+
+impl Related<super::idempotency_keys::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::IdempotencyKeys.def()
     }
 }
 

@@ -2,8 +2,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod awards;
+pub mod badges;
 pub mod classes;
 pub mod me;
+pub mod nominations;
+pub mod ob;
 pub mod roster;
 pub mod school;
 pub mod users;
@@ -32,11 +36,18 @@ use crate::state::AppState;
         school::get, school::patch,
         roster::import,
         audit::list,
+        badges::upload_image, badges::list, badges::get, badges::create, badges::update, badges::delete,
+        nominations::allowance, nominations::create, nominations::mine, nominations::queue,
+        nominations::get, nominations::revise, nominations::withdraw, nominations::decide,
+        nominations::decide_bulk,
+        awards::create, awards::mine, awards::list, awards::get, awards::update, awards::revoke,
+        ob::assertion, ob::badge, ob::badge_revision, ob::issuer, ob::revocations, ob::image,
         healthz, readyz,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "me"), (name = "users"), (name = "classes"), (name = "school"),
-         (name = "roster"), (name = "audit"), (name = "health"))
+         (name = "roster"), (name = "audit"), (name = "badges"), (name = "nominations"),
+         (name = "awards"), (name = "openbadges"), (name = "health"))
 )]
 pub struct ApiDoc;
 
@@ -84,10 +95,47 @@ pub fn router(state: AppState) -> Router {
             post(roster::import).layer(DefaultBodyLimit::max(upload_limit)),
         )
         .route("/audit", get(audit::list))
+        .route(
+            "/images",
+            post(badges::upload_image).layer(DefaultBodyLimit::max(
+                accolade_openbadges::MAX_IMAGE_BYTES + 1024,
+            )),
+        )
+        .route("/badge-classes", get(badges::list).post(badges::create))
+        .route(
+            "/badge-classes/{id}",
+            get(badges::get)
+                .patch(badges::update)
+                .delete(badges::delete),
+        )
+        .route("/me/allowance", get(nominations::allowance))
+        .route("/me/awards", get(awards::mine))
+        .route(
+            "/nominations",
+            get(nominations::mine).post(nominations::create),
+        )
+        .route("/nominations/queue", get(nominations::queue))
+        .route("/nominations/decisions", post(nominations::decide_bulk))
+        .route(
+            "/nominations/{id}",
+            get(nominations::get)
+                .patch(nominations::revise)
+                .delete(nominations::withdraw),
+        )
+        .route("/nominations/{id}/decision", post(nominations::decide))
+        .route("/awards", get(awards::list).post(awards::create))
+        .route("/awards/{id}", get(awards::get).patch(awards::update))
+        .route("/awards/{id}/revoke", post(awards::revoke))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .nest("/api/v1", api)
         .route("/api/docs", get(docs_page))
+        .route("/ob/v2/assertions/{file}", get(ob::assertion))
+        .route("/ob/v2/badges/{id}", get(ob::badge))
+        .route("/ob/v2/badges/{id}/{revision}", get(ob::badge_revision))
+        .route("/ob/v2/issuers/{id}", get(ob::issuer))
+        .route("/ob/v2/issuers/{id}/revocations", get(ob::revocations))
+        .route("/ob/v2/images/{id}", get(ob::image))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)
