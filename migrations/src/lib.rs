@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261130_000001_foundation;
 mod m20261130_000002_badges;
+mod m20261130_000003_realtime;
 
 /// The ordered list of Accolade migrations.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261130_000001_foundation::Migration),
             Box::new(m20261130_000002_badges::Migration),
+            Box::new(m20261130_000003_realtime::Migration),
         ]
     }
 }

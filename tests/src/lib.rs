@@ -355,3 +355,120 @@ pub fn rss_kib() -> u64 {
         })
         .unwrap_or(0)
 }
+
+/// A WebSocket client for the event stream (`GET /api/v1/ws`), using tokio-tungstenite.
+pub mod ws {
+    use std::time::Duration;
+
+    use futures::{SinkExt, StreamExt};
+    use serde_json::Value;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+    use tokio_tungstenite::tungstenite::Message;
+
+    /// A connected client.
+    pub struct Client {
+        stream: tokio_tungstenite::WebSocketStream<
+            tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+        >,
+    }
+
+    /// What the next read produced.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Next {
+        /// A JSON text message.
+        Json(Value),
+        /// The server closed with this code.
+        Closed(Option<u16>),
+        /// Nothing within the timeout.
+        Timeout,
+    }
+
+    impl Client {
+        /// Connects to `url` (`ws://…/api/v1/ws?ticket=…`); `Err(status)` when the handshake is
+        /// refused.
+        pub async fn connect(url: &str) -> Result<Client, u16> {
+            match tokio_tungstenite::connect_async(url).await {
+                Ok((stream, _)) => Ok(Client { stream }),
+                Err(tokio_tungstenite::tungstenite::Error::Http(res)) => Err(res.status().as_u16()),
+                Err(e) => panic!("ws connect failed: {e}"),
+            }
+        }
+
+        /// The next JSON message, close, or timeout (pings are answered automatically).
+        pub async fn next(&mut self, timeout: Duration) -> Next {
+            loop {
+                match tokio::time::timeout(timeout, self.stream.next()).await {
+                    Err(_) => return Next::Timeout,
+                    Ok(None) => return Next::Closed(None),
+                    Ok(Some(Err(_))) => return Next::Closed(None),
+                    Ok(Some(Ok(Message::Text(t)))) => {
+                        return Next::Json(serde_json::from_str(t.as_str()).expect("json message"))
+                    }
+                    Ok(Some(Ok(Message::Close(frame)))) => {
+                        return Next::Closed(frame.map(|f| u16::from(f.code)))
+                    }
+                    Ok(Some(Ok(_))) => continue,
+                }
+            }
+        }
+
+        /// Reads messages until one with `seq` arrives (skipping control messages); panics on
+        /// close or timeout.
+        pub async fn next_event(&mut self, timeout: Duration) -> Value {
+            loop {
+                match self.next(timeout).await {
+                    Next::Json(v) if !v["seq"].is_null() => return v,
+                    Next::Json(_) => continue,
+                    other => panic!("expected an event, got {other:?}"),
+                }
+            }
+        }
+
+        /// Reads until the `ready` or `resync_required` control message.
+        pub async fn until_ready(&mut self) -> Value {
+            loop {
+                match self.next(Duration::from_secs(10)).await {
+                    Next::Json(v) if v["type"] == "ready" || v["type"] == "resync_required" => {
+                        return v
+                    }
+                    Next::Json(_) => continue,
+                    other => panic!("expected ready, got {other:?}"),
+                }
+            }
+        }
+
+        /// Sends a JSON text message.
+        pub async fn send(&mut self, v: &Value) {
+            self.stream
+                .send(Message::Text(v.to_string().into()))
+                .await
+                .expect("ws send");
+        }
+
+        /// Closes politely.
+        pub async fn close(mut self) {
+            let _ = self
+                .stream
+                .close(Some(tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                    code: CloseCode::Normal,
+                    reason: "bye".into(),
+                }))
+                .await;
+        }
+    }
+}
+
+/// Gets a WebSocket ticket for `access` and returns the `ws://` URL to connect with
+/// (`last_seq` optional).
+pub async fn ws_url(srv: &TestServer, access: &str, last_seq: Option<i64>) -> String {
+    let (status, t) = srv
+        .call(reqwest::Method::POST, "/api/v1/ws-ticket", Some(access), None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "ticket: {t}");
+    let ticket = t["ticket"].as_str().expect("ticket");
+    let mut url = format!("{}/api/v1/ws?ticket={ticket}", srv.base.replacen("http", "ws", 1));
+    if let Some(s) = last_seq {
+        url.push_str(&format!("&last_seq={s}"));
+    }
+    url
+}

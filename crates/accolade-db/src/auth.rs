@@ -68,7 +68,10 @@ pub enum RotateOutcome {
         user_id: Uuid,
     },
     /// The token had already been consumed: the session is now revoked.
-    Reused,
+    Reused {
+        /// The revoked session.
+        session_id: Uuid,
+    },
     /// Unknown, expired, or its session was already revoked.
     Invalid,
 }
@@ -98,7 +101,9 @@ pub async fn rotate(conn: &impl ConnectionTrait, token_hash: &str) -> Result<Rot
     }
     if token.used_at.is_some() {
         revoke_session(conn, session.id, "refresh_token_reuse").await?;
-        return Ok(RotateOutcome::Reused);
+        return Ok(RotateOutcome::Reused {
+            session_id: session.id,
+        });
     }
     if token.expires_at <= now {
         return Ok(RotateOutcome::Invalid);
@@ -111,7 +116,9 @@ pub async fn rotate(conn: &impl ConnectionTrait, token_hash: &str) -> Result<Rot
         .await?;
     if res.rows_affected != 1 {
         revoke_session(conn, session.id, "refresh_token_reuse").await?;
-        return Ok(RotateOutcome::Reused);
+        return Ok(RotateOutcome::Reused {
+            session_id: session.id,
+        });
     }
     sessions::Entity::update_many()
         .col_expr(sessions::Column::LastUsedAt, Expr::value(now))

@@ -18,8 +18,10 @@ pub mod awards;
 pub mod badges;
 pub mod cards;
 pub mod classes;
+pub mod events;
 pub mod idempotency;
 pub mod nominations;
+pub mod outbox;
 pub mod schools;
 pub mod users;
 
@@ -99,7 +101,22 @@ pub struct Db {
     backend: Backend,
     write_gate: Option<Arc<Mutex<()>>>,
     pg: Option<sqlx::PgPool>,
+    commit_hook: Arc<std::sync::OnceLock<CommitHook>>,
 }
+
+/// Something to publish once a write transaction has committed (never before, never after a
+/// rollback).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// A stored event (its `events.id`) to deliver to its recipients.
+    Event(uuid::Uuid),
+    /// A control message such as `session:{id}` (close that session's sockets).
+    Control(String),
+}
+
+/// Called with a transaction's notices after it commits (in-process delivery on SQLite; on
+/// PostgreSQL notices travel through `NOTIFY`, which is itself transactional).
+pub type CommitHook = Arc<dyn Fn(Vec<Notice>) + Send + Sync>;
 
 /// A write transaction. On SQLite it also holds the process-wide writer gate, so at most one
 /// write transaction runs at a time and none can fail with `SQLITE_BUSY`; on PostgreSQL the gate
@@ -107,12 +124,35 @@ pub struct Db {
 pub struct WriteTxn {
     txn: DatabaseTransaction,
     _gate: Option<OwnedMutexGuard<()>>,
+    notices: std::sync::Mutex<Vec<Notice>>,
+    hook: Option<CommitHook>,
 }
 
 impl WriteTxn {
-    /// Commits the transaction and releases the writer gate.
+    /// Commits the transaction, releases the writer gate, then hands the notices collected
+    /// with [`WriteTxn::notice`] to the commit hook.
     pub async fn commit(self) -> Result<(), DbErr> {
-        self.txn.commit().await
+        let WriteTxn {
+            txn,
+            _gate,
+            notices,
+            hook,
+        } = self;
+        txn.commit().await?;
+        drop(_gate);
+        let notices = notices.into_inner().unwrap_or_else(|p| p.into_inner());
+        if let (Some(hook), false) = (hook, notices.is_empty()) {
+            hook(notices);
+        }
+        Ok(())
+    }
+
+    /// Queues a notice for after the commit.
+    pub fn notice(&self, n: Notice) {
+        self.notices
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(n);
     }
 
     /// Rolls back explicitly (dropping does the same).
@@ -152,6 +192,7 @@ impl Db {
                 backend: Backend::Sqlite,
                 write_gate: Some(Arc::new(Mutex::new(()))),
                 pg: None,
+                commit_hook: Arc::new(std::sync::OnceLock::new()),
             })
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let opts = PgConnectOptions::from_str(url)?;
@@ -165,6 +206,7 @@ impl Db {
                 backend: Backend::Postgres,
                 write_gate: None,
                 pg: Some(pool),
+                commit_hook: Arc::new(std::sync::OnceLock::new()),
             })
         } else {
             Err(ConnectError::UnsupportedScheme(redact(url)))
@@ -193,7 +235,17 @@ impl Db {
             None => None,
         };
         let txn = self.conn.begin().await?;
-        Ok(WriteTxn { txn, _gate: gate })
+        Ok(WriteTxn {
+            txn,
+            _gate: gate,
+            notices: std::sync::Mutex::new(Vec::new()),
+            hook: self.commit_hook.get().cloned(),
+        })
+    }
+
+    /// Installs the hook that receives notices after each commit (once per pool).
+    pub fn set_commit_hook(&self, hook: CommitHook) {
+        let _ = self.commit_hook.set(hook);
     }
 
     /// Runs `SELECT 1`; used by `/readyz`.

@@ -55,6 +55,8 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> Result<User, D
         password_hash: Set(new.password_hash),
         active: Set(true),
         email_notifications: Set(true),
+        email_digest: Set("daily".to_owned()),
+        last_digest_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

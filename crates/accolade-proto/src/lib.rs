@@ -15,6 +15,7 @@ pub mod error;
 pub mod roster;
 pub mod school;
 pub mod users;
+pub mod ws;
 
 pub use auth::*;
 pub use badges::*;
@@ -22,6 +23,10 @@ pub use error::*;
 pub use roster::*;
 pub use school::*;
 pub use users::*;
+pub use ws::{
+    AwardEvent, ClaimCounted, ClientMessage, Hello, NominationEvent, Ready, ResyncRequired,
+    RosterImported, ServerMessage, WsTicket, PROTOCOL_VERSION,
+};
 
 /// Version of the REST API described by these types; the path prefix is `/api/v{API_VERSION}`.
 pub const API_VERSION: u32 = 1;

@@ -175,6 +175,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let realtime_tasks = crate::realtime::start(
+        &state.db,
+        &state.hub,
+        Duration::from_secs(7 * 24 * 3600),
+        10_000,
+    );
     let limiter_state = state.clone();
     let pruner = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -183,6 +189,13 @@ pub async fn serve(
             limiter_state.limiter.prune();
         }
     });
+    let closer = state.clone();
+    let shutdown = async move {
+        shutdown.await;
+        // Close sockets first (1001), or graceful shutdown would wait for them forever.
+        let _ = closer.shutdown.send(true);
+        closer.hub.shutdown();
+    };
     let app = app(state);
     let result = axum::serve(
         listener,
@@ -191,6 +204,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     pruner.abort();
+    for t in realtime_tasks {
+        t.abort();
+    }
     result
 }
 

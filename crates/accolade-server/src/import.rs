@@ -102,6 +102,7 @@ pub async fn apply(
         },
     )
     .await?;
+    crate::notify::roster_imported(&txn, school.id, &report).await?;
     txn.commit().await?;
     Ok(report)
 }

@@ -25,6 +25,10 @@ pub struct Inner {
     pub hasher: Hasher,
     /// Login attempt limiter (per account and per IP).
     pub limiter: LoginLimiter,
+    /// Live WebSocket connections of this node.
+    pub hub: crate::realtime::Hub,
+    /// Flips to `true` when the server starts shutting down (sockets close with 1001).
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -40,6 +44,8 @@ impl AppState {
             keys,
             hasher,
             limiter,
+            hub: crate::realtime::Hub::default(),
+            shutdown: tokio::sync::watch::channel(false).0,
         }))
     }
 }

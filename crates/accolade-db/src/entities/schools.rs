@@ -29,8 +29,12 @@ pub enum Relation {
     BadgeClasses,
     #[sea_orm(has_many = "super::classes::Entity")]
     Classes,
+    #[sea_orm(has_many = "super::email_outbox::Entity")]
+    EmailOutbox,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
+    #[sea_orm(has_many = "super::events::Entity")]
+    Events,
     #[sea_orm(has_many = "super::images::Entity")]
     Images,
     #[sea_orm(has_many = "super::nominations::Entity")]
@@ -63,9 +67,21 @@ impl Related<super::classes::Entity> for Entity {
     }
 }
 
+impl Related<super::email_outbox::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EmailOutbox.def()
+    }
+}
+
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
+    }
+}
+
+impl Related<super::events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Events.def()
     }
 }
 

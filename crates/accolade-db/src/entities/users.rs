@@ -22,6 +22,8 @@ pub struct Model {
     pub email_notifications: bool,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub email_digest: String,
+    pub last_digest_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -30,6 +32,8 @@ pub enum Relation {
     Awards,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
+    #[sea_orm(has_one = "super::event_cursors::Entity")]
+    EventCursors,
     #[sea_orm(has_many = "super::idempotency_keys::Entity")]
     IdempotencyKeys,
     #[sea_orm(
@@ -44,6 +48,10 @@ pub enum Relation {
     Sessions,
     #[sea_orm(has_many = "super::signin_cards::Entity")]
     SigninCards,
+    #[sea_orm(has_many = "super::user_events::Entity")]
+    UserEvents,
+    #[sea_orm(has_many = "super::ws_tickets::Entity")]
+    WsTickets,
 }
 
 impl Related<super::awards::Entity> for Entity {
@@ -55,6 +63,12 @@ impl Related<super::awards::Entity> for Entity {
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
+    }
+}
+
+impl Related<super::event_cursors::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::EventCursors.def()
     }
 }
 
@@ -79,6 +93,27 @@ impl Related<super::sessions::Entity> for Entity {
 impl Related<super::signin_cards::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SigninCards.def()
+    }
+}
+
+impl Related<super::user_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::UserEvents.def()
+    }
+}
+
+impl Related<super::ws_tickets::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::WsTickets.def()
+    }
+}
+
+impl Related<super::events::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::user_events::Relation::Events.def()
+    }
+    fn via() -> Option<RelationDef> {
+        Some(super::user_events::Relation::Users.def().rev())
     }
 }
 

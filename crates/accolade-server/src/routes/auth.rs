@@ -183,8 +183,9 @@ pub async fn refresh(
             txn.commit().await?;
             Ok(Json(token_response(&state, &user, session_id, next).await?))
         }
-        accolade_db::auth::RotateOutcome::Reused => {
+        accolade_db::auth::RotateOutcome::Reused { session_id } => {
             // Keep the revocation even though the request fails.
+            crate::notify::session_ended(&txn, session_id).await?;
             txn.commit().await?;
             tracing::warn!("refresh token reuse detected; session revoked");
             Err(ApiError::InvalidRefreshToken)
@@ -210,6 +211,7 @@ pub async fn logout(
     };
     let txn = state.db.begin_write().await?;
     accolade_db::auth::revoke_session(&*txn, auth.claims.sid, "logout").await?;
+    crate::notify::session_ended(&txn, auth.claims.sid).await?;
     if let Some(LogoutRequest {
         refresh_token: Some(rt),
     }) = body
@@ -219,6 +221,7 @@ pub async fn logout(
         {
             if session.user_id == auth.id() {
                 accolade_db::auth::revoke_session(&*txn, session.id, "logout").await?;
+                crate::notify::session_ended(&txn, session.id).await?;
             }
         }
     }

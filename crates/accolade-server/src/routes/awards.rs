@@ -129,7 +129,10 @@ pub async fn create(
         )
         .await
         {
-            Ok(a) => awards.push(a),
+            Ok(a) => {
+                crate::notify::award_issued(&txn, &base, &a).await?;
+                awards.push(a);
+            }
             Err(ApiError::AlreadyHeld) if !single => skipped.push(skip("already_held")),
             Err(e) => return Err(e),
         }
@@ -340,6 +343,7 @@ pub async fn revoke(
     let a = accolade_db::awards::by_id(&*txn, auth.school_id(), id)
         .await?
         .ok_or(ApiError::NotFound("award"))?;
+    crate::notify::award_revoked(&txn, state.config.base_url(), &a).await?;
     let mut cache = ViewCache::default();
     let view = svc::award_view(&*txn, state.config.base_url(), &mut cache, &a).await?;
     txn.commit().await?;

@@ -11,6 +11,7 @@ pub mod ob;
 pub mod roster;
 pub mod school;
 pub mod users;
+pub mod ws;
 
 use accolade_proto::Page;
 use axum::extract::{DefaultBodyLimit, State};
@@ -42,12 +43,13 @@ use crate::state::AppState;
         nominations::decide_bulk,
         awards::create, awards::mine, awards::list, awards::get, awards::update, awards::revoke,
         ob::assertion, ob::badge, ob::badge_revision, ob::issuer, ob::revocations, ob::image,
+        ws::ticket, ws::connect,
         healthz, readyz,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "me"), (name = "users"), (name = "classes"), (name = "school"),
          (name = "roster"), (name = "audit"), (name = "badges"), (name = "nominations"),
-         (name = "awards"), (name = "openbadges"), (name = "health"))
+         (name = "awards"), (name = "openbadges"), (name = "realtime"), (name = "health"))
 )]
 pub struct ApiDoc;
 
@@ -126,6 +128,8 @@ pub fn router(state: AppState) -> Router {
         .route("/awards", get(awards::list).post(awards::create))
         .route("/awards/{id}", get(awards::get).patch(awards::update))
         .route("/awards/{id}/revoke", post(awards::revoke))
+        .route("/ws-ticket", post(ws::ticket))
+        .route("/ws", get(ws::connect))
         .route("/openapi.json", get(openapi_json));
     Router::new()
         .nest("/api/v1", api)

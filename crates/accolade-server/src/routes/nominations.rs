@@ -194,6 +194,10 @@ pub async fn create(
             accolade_db::nominations::set_award(&*txn, n.id, award.id).await?;
             n.status = "approved".into();
             n.award_id = Some(award.id);
+            crate::notify::award_issued(&txn, &base, &award).await?;
+            crate::notify::nomination_decided(&txn, &base, &n).await?;
+        } else {
+            crate::notify::nomination_created(&txn, &base, &n).await?;
         }
         created.push(n);
     }
@@ -362,6 +366,7 @@ pub async fn revise(
     }
     n.status = "pending".into();
     let saved = accolade_db::nominations::save(&*txn, n).await?;
+    crate::notify::nomination_created(&txn, state.config.base_url(), &saved).await?;
     let mut cache = ViewCache::default();
     let view = svc::nomination_view(&*txn, state.config.base_url(), &mut cache, &saved).await?;
     txn.commit().await?;
@@ -435,6 +440,7 @@ async fn decide_one(
     {
         return Err(ApiError::AlreadyDecided);
     }
+    let mut issued = None;
     if decision == Decision::Approve {
         let badge = accolade_db::badges::class_by_id(&**txn, auth.school_id(), n.badge_class_id)
             .await?
@@ -459,6 +465,7 @@ async fn decide_one(
         )
         .await?;
         accolade_db::nominations::set_award(&**txn, n.id, award.id).await?;
+        issued = Some(award);
     }
     accolade_db::audit::record(
         &**txn,
@@ -477,9 +484,15 @@ async fn decide_one(
         },
     )
     .await?;
-    accolade_db::nominations::by_id(&**txn, auth.school_id(), id)
+    let decided = accolade_db::nominations::by_id(&**txn, auth.school_id(), id)
         .await?
-        .ok_or(ApiError::NotFound("nomination"))
+        .ok_or(ApiError::NotFound("nomination"))?;
+    let base = state.config.base_url();
+    if let Some(award) = &issued {
+        crate::notify::award_issued(txn, base, award).await?;
+    }
+    crate::notify::nomination_decided(txn, base, &decided).await?;
+    Ok(decided)
 }
 
 fn check_reason(decision: Decision, reason: Option<&str>) -> ApiResult<Option<String>> {

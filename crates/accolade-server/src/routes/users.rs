@@ -252,6 +252,7 @@ pub async fn update(
     }
     if req.active == Some(false) || req.password.is_some() || req.role.is_some() {
         accolade_db::auth::revoke_all_for_user(&*txn, id, "changed_by_admin").await?;
+        crate::notify::user_sessions_ended(&txn, id).await?;
     }
     accolade_db::audit::record(
         &*txn,
