@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261130_000001_foundation;
 mod m20261130_000002_badges;
 mod m20261130_000003_realtime;
+mod m20261130_000004_claims;
 
 /// The ordered list of Accolade migrations.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_foundation::Migration),
             Box::new(m20261130_000002_badges::Migration),
             Box::new(m20261130_000003_realtime::Migration),
+            Box::new(m20261130_000004_claims::Migration),
         ]
     }
 }

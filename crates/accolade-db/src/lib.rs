@@ -17,6 +17,7 @@ pub mod auth;
 pub mod awards;
 pub mod badges;
 pub mod cards;
+pub mod claims;
 pub mod classes;
 pub mod events;
 pub mod idempotency;
@@ -122,8 +123,9 @@ pub type CommitHook = Arc<dyn Fn(Vec<Notice>) + Send + Sync>;
 /// write transaction runs at a time and none can fail with `SQLITE_BUSY`; on PostgreSQL the gate
 /// is absent and row locks / unique constraints arbitrate.
 pub struct WriteTxn {
-    txn: DatabaseTransaction,
-    _gate: Option<OwnedMutexGuard<()>>,
+    // Both are `Some` until `commit`/`rollback`/drop takes them.
+    txn: Option<DatabaseTransaction>,
+    gate: Option<OwnedMutexGuard<()>>,
     notices: std::sync::Mutex<Vec<Notice>>,
     hook: Option<CommitHook>,
 }
@@ -131,20 +133,29 @@ pub struct WriteTxn {
 impl WriteTxn {
     /// Commits the transaction, releases the writer gate, then hands the notices collected
     /// with [`WriteTxn::notice`] to the commit hook.
-    pub async fn commit(self) -> Result<(), DbErr> {
-        let WriteTxn {
-            txn,
-            _gate,
-            notices,
-            hook,
-        } = self;
-        txn.commit().await?;
-        drop(_gate);
-        let notices = notices.into_inner().unwrap_or_else(|p| p.into_inner());
-        if let (Some(hook), false) = (hook, notices.is_empty()) {
+    pub async fn commit(mut self) -> Result<(), DbErr> {
+        let txn = self.txn.take();
+        let gate = self.gate.take();
+        if let Some(txn) = txn {
+            txn.commit().await?;
+        }
+        drop(gate);
+        let notices = std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()));
+        if let (Some(hook), false) = (self.hook.take(), notices.is_empty()) {
             hook(notices);
         }
         Ok(())
+    }
+
+    /// Rolls back explicitly.
+    pub async fn rollback(mut self) -> Result<(), DbErr> {
+        let gate = self.gate.take();
+        let result = match self.txn.take() {
+            Some(txn) => txn.rollback().await,
+            None => Ok(()),
+        };
+        drop(gate);
+        result
     }
 
     /// Queues a notice for after the commit.
@@ -154,17 +165,38 @@ impl WriteTxn {
             .unwrap_or_else(|p| p.into_inner())
             .push(n);
     }
+}
 
-    /// Rolls back explicitly (dropping does the same).
-    pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+impl Drop for WriteTxn {
+    /// A transaction dropped on an error path is rolled back *before* the writer gate opens
+    /// again: SQLite would otherwise keep the write lock on an idle pooled connection and the
+    /// next writer would fail with `SQLITE_BUSY`; PostgreSQL would keep its row locks.
+    fn drop(&mut self) {
+        if let Some(txn) = self.txn.take() {
+            let gate = self.gate.take();
+            match tokio::runtime::Handle::try_current() {
+                Ok(handle) => {
+                    handle.spawn(async move {
+                        let _ = txn.rollback().await;
+                        drop(gate);
+                    });
+                }
+                Err(_) => {
+                    drop(txn);
+                    drop(gate);
+                }
+            }
+        }
     }
 }
 
 impl std::ops::Deref for WriteTxn {
     type Target = DatabaseTransaction;
     fn deref(&self) -> &DatabaseTransaction {
-        &self.txn
+        // Only `commit`/`rollback`/`drop` take the transaction, and they consume `self`.
+        self.txn
+            .as_ref()
+            .expect("transaction is live until commit or rollback")
     }
 }
 
@@ -236,8 +268,8 @@ impl Db {
         };
         let txn = self.conn.begin().await?;
         Ok(WriteTxn {
-            txn,
-            _gate: gate,
+            txn: Some(txn),
+            gate,
             notices: std::sync::Mutex::new(Vec::new()),
             hook: self.commit_hook.get().cloned(),
         })

@@ -50,6 +50,14 @@ pub enum ErrorCode {
     InvalidImage,
     /// 410: the resource existed but is gone (e.g. a revoked assertion).
     Gone,
+    /// 403: the claim code is not open yet (see `opens_at`) or is paused.
+    ClaimNotOpen,
+    /// 410: the claim code is closed or its window has ended, or the QR has rotated away.
+    ClaimClosed,
+    /// 409: the claim code's limit is reached (or the single-use code was used).
+    ClaimLimitReached,
+    /// 403: the student is not in the claim code's audience.
+    NotInAudience,
     /// 400: the same login name exists in several schools; pass `school`.
     SchoolRequired,
     /// 429: too many attempts; retry after `retry_after` seconds.
@@ -86,6 +94,10 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::InvalidImage => "invalid_image",
             ErrorCode::Gone => "gone",
+            ErrorCode::ClaimNotOpen => "claim_not_open",
+            ErrorCode::ClaimClosed => "claim_closed",
+            ErrorCode::ClaimLimitReached => "claim_limit_reached",
+            ErrorCode::NotInAudience => "not_in_audience",
             ErrorCode::SchoolRequired => "school_required",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::RosterRejected => "roster_rejected",
@@ -127,6 +139,9 @@ pub struct Problem {
     /// Seconds to wait before retrying (`rate_limited`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// When a claim code opens (`claim_not_open`), RFC 3339 UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opens_at: Option<String>,
 }
 
 impl Problem {
@@ -140,6 +155,7 @@ impl Problem {
             code,
             errors: Vec::new(),
             retry_after: None,
+            opens_at: None,
         }
     }
 }
@@ -171,6 +187,10 @@ mod tests {
             ErrorCode::IdempotencyKeyReused,
             ErrorCode::InvalidImage,
             ErrorCode::Gone,
+            ErrorCode::ClaimNotOpen,
+            ErrorCode::ClaimClosed,
+            ErrorCode::ClaimLimitReached,
+            ErrorCode::NotInAudience,
             ErrorCode::SchoolRequired,
             ErrorCode::RateLimited,
             ErrorCode::RosterRejected,

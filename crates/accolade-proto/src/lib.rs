@@ -11,6 +11,7 @@
 
 pub mod auth;
 pub mod badges;
+pub mod claims;
 pub mod error;
 pub mod roster;
 pub mod school;
@@ -19,6 +20,7 @@ pub mod ws;
 
 pub use auth::*;
 pub use badges::*;
+pub use claims::*;
 pub use error::*;
 pub use roster::*;
 pub use school::*;

@@ -63,6 +63,43 @@ pub struct Me {
     pub email: Option<String>,
     /// Whether e-mail notifications are on.
     pub email_notifications: bool,
+    /// How often the digest of pending nominations is e-mailed (staff only; default `daily`).
+    #[serde(default)]
+    pub email_digest: EmailDigest,
+}
+
+/// How often a teacher or admin gets the e-mail digest of nominations waiting for them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EmailDigest {
+    /// Every day at the school's digest hour (the default).
+    #[default]
+    Daily,
+    /// On Mondays at the school's digest hour.
+    Weekly,
+    /// Never.
+    Off,
+}
+
+impl EmailDigest {
+    /// Wire/database form: `"daily"`, `"weekly"` or `"off"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EmailDigest::Daily => "daily",
+            EmailDigest::Weekly => "weekly",
+            EmailDigest::Off => "off",
+        }
+    }
+
+    /// Parses the wire/database form; `None` for anything else.
+    pub fn parse(s: &str) -> Option<EmailDigest> {
+        match s {
+            "daily" => Some(EmailDigest::Daily),
+            "weekly" => Some(EmailDigest::Weekly),
+            "off" => Some(EmailDigest::Off),
+            _ => None,
+        }
+    }
 }
 
 /// A user as seen by staff of the same school.
@@ -152,6 +189,9 @@ pub struct UpdateMeRequest {
     /// Turn e-mail notifications on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_notifications: Option<bool>,
+    /// How often to get the digest of pending nominations (`daily`, `weekly` or `off`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email_digest: Option<EmailDigest>,
 }
 
 /// `POST /api/v1/me/password` body.

@@ -73,6 +73,23 @@ pub enum ApiError {
     /// 410 `gone`.
     #[error("{0}")]
     Gone(String),
+    /// 403 `claim_not_open`, with when it opens (if scheduled).
+    #[error("{message}")]
+    ClaimNotOpen {
+        /// Human explanation.
+        message: String,
+        /// Opening time, if the code is scheduled.
+        opens_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// 410 `claim_closed`.
+    #[error("{0}")]
+    ClaimClosed(&'static str),
+    /// 409 `claim_limit_reached`.
+    #[error("this code has been used up")]
+    ClaimLimitReached,
+    /// 403 `not_in_audience`.
+    #[error("this code is for other classes")]
+    NotInAudience,
     /// 400 `school_required`.
     #[error("this e-mail exists in several schools; pass `school`")]
     SchoolRequired,
@@ -186,6 +203,20 @@ impl ApiError {
                 "Invalid image",
             ),
             ApiError::Gone(_) => (StatusCode::GONE, ErrorCode::Gone, "Gone"),
+            ApiError::ClaimNotOpen { .. } => {
+                (StatusCode::FORBIDDEN, ErrorCode::ClaimNotOpen, "Not open")
+            }
+            ApiError::ClaimClosed(_) => (StatusCode::GONE, ErrorCode::ClaimClosed, "Closed"),
+            ApiError::ClaimLimitReached => (
+                StatusCode::CONFLICT,
+                ErrorCode::ClaimLimitReached,
+                "Limit reached",
+            ),
+            ApiError::NotInAudience => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::NotInAudience,
+                "Not in audience",
+            ),
             ApiError::SchoolRequired => (
                 StatusCode::BAD_REQUEST,
                 ErrorCode::SchoolRequired,
@@ -234,6 +265,12 @@ impl ApiError {
         }
         if let ApiError::RateLimited(secs) = self {
             p.retry_after = Some(*secs);
+        }
+        if let ApiError::ClaimNotOpen {
+            opens_at: Some(t), ..
+        } = self
+        {
+            p.opens_at = Some(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
         }
         p
     }

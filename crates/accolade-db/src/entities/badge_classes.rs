@@ -37,6 +37,8 @@ pub enum Relation {
     BadgeClassScopes,
     #[sea_orm(has_many = "super::badge_revisions::Entity")]
     BadgeRevisions,
+    #[sea_orm(has_many = "super::claim_codes::Entity")]
+    ClaimCodes,
     #[sea_orm(
         belongs_to = "super::images::Entity",
         from = "Column::ImageId",
@@ -47,6 +49,8 @@ pub enum Relation {
     Images,
     #[sea_orm(has_many = "super::nominations::Entity")]
     Nominations,
+    #[sea_orm(has_many = "super::peer_offers::Entity")]
+    PeerOffers,
     #[sea_orm(
         belongs_to = "super::schools::Entity",
         from = "Column::SchoolId",
@@ -75,6 +79,12 @@ impl Related<super::badge_revisions::Entity> for Entity {
     }
 }
 
+impl Related<super::claim_codes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ClaimCodes.def()
+    }
+}
+
 impl Related<super::images::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Images.def()
@@ -84,6 +94,12 @@ impl Related<super::images::Entity> for Entity {
 impl Related<super::nominations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Nominations.def()
+    }
+}
+
+impl Related<super::peer_offers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PeerOffers.def()
     }
 }
 

@@ -20,6 +20,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::badge_class_scopes::Entity")]
     BadgeClassScopes,
+    #[sea_orm(has_many = "super::claim_code_classes::Entity")]
+    ClaimCodeClasses,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
     #[sea_orm(has_many = "super::nominations::Entity")]
@@ -37,6 +39,12 @@ pub enum Relation {
 impl Related<super::badge_class_scopes::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::BadgeClassScopes.def()
+    }
+}
+
+impl Related<super::claim_code_classes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ClaimCodeClasses.def()
     }
 }
 
@@ -64,6 +72,15 @@ impl Related<super::badge_classes::Entity> for Entity {
     }
     fn via() -> Option<RelationDef> {
         Some(super::badge_class_scopes::Relation::Classes.def().rev())
+    }
+}
+
+impl Related<super::claim_codes::Entity> for Entity {
+    fn to() -> RelationDef {
+        super::claim_code_classes::Relation::ClaimCodes.def()
+    }
+    fn via() -> Option<RelationDef> {
+        Some(super::claim_code_classes::Relation::Classes.def().rev())
     }
 }
 

@@ -27,6 +27,8 @@ pub enum Relation {
     Awards,
     #[sea_orm(has_many = "super::badge_classes::Entity")]
     BadgeClasses,
+    #[sea_orm(has_many = "super::claim_codes::Entity")]
+    ClaimCodes,
     #[sea_orm(has_many = "super::classes::Entity")]
     Classes,
     #[sea_orm(has_many = "super::email_outbox::Entity")]
@@ -58,6 +60,12 @@ impl Related<super::awards::Entity> for Entity {
 impl Related<super::badge_classes::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::BadgeClasses.def()
+    }
+}
+
+impl Related<super::claim_codes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ClaimCodes.def()
     }
 }
 

@@ -30,12 +30,16 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::awards::Entity")]
     Awards,
+    #[sea_orm(has_many = "super::claims::Entity")]
+    Claims,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
     #[sea_orm(has_one = "super::event_cursors::Entity")]
     EventCursors,
     #[sea_orm(has_many = "super::idempotency_keys::Entity")]
     IdempotencyKeys,
+    #[sea_orm(has_many = "super::peer_offers::Entity")]
+    PeerOffers,
     #[sea_orm(
         belongs_to = "super::schools::Entity",
         from = "Column::SchoolId",
@@ -60,6 +64,12 @@ impl Related<super::awards::Entity> for Entity {
     }
 }
 
+impl Related<super::claims::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Claims.def()
+    }
+}
+
 impl Related<super::enrollments::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Enrollments.def()
@@ -75,6 +85,12 @@ impl Related<super::event_cursors::Entity> for Entity {
 impl Related<super::idempotency_keys::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::IdempotencyKeys.def()
+    }
+}
+
+impl Related<super::peer_offers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PeerOffers.def()
     }
 }
 

@@ -4,12 +4,14 @@ pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod badges;
+pub mod claims;
 pub mod classes;
 pub mod me;
 pub mod nominations;
 pub mod ob;
 pub mod roster;
 pub mod school;
+pub mod unsubscribe;
 pub mod users;
 pub mod ws;
 
@@ -44,12 +46,15 @@ use crate::state::AppState;
         awards::create, awards::mine, awards::list, awards::get, awards::update, awards::revoke,
         ob::assertion, ob::badge, ob::badge_revision, ob::issuer, ob::revocations, ob::image,
         ws::ticket, ws::connect,
+        claims::create, claims::list, claims::get, claims::current, claims::pause, claims::resume,
+        claims::close, claims::claimers, claims::qr_image, claims::sheet, claims::claim,
+        claims::create_offer, claims::accept_offer,
         healthz, readyz,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "me"), (name = "users"), (name = "classes"), (name = "school"),
          (name = "roster"), (name = "audit"), (name = "badges"), (name = "nominations"),
-         (name = "awards"), (name = "openbadges"), (name = "realtime"), (name = "health"))
+         (name = "awards"), (name = "openbadges"), (name = "realtime"), (name = "claims"), (name = "health"))
 )]
 pub struct ApiDoc;
 
@@ -128,6 +133,18 @@ pub fn router(state: AppState) -> Router {
         .route("/awards", get(awards::list).post(awards::create))
         .route("/awards/{id}", get(awards::get).patch(awards::update))
         .route("/awards/{id}/revoke", post(awards::revoke))
+        .route("/claim-codes", get(claims::list).post(claims::create))
+        .route("/claim-codes/{id}", get(claims::get))
+        .route("/claim-codes/{id}/current", get(claims::current))
+        .route("/claim-codes/{id}/pause", post(claims::pause))
+        .route("/claim-codes/{id}/resume", post(claims::resume))
+        .route("/claim-codes/{id}/close", post(claims::close))
+        .route("/claim-codes/{id}/claims", get(claims::claimers))
+        .route("/claim-codes/{id}/sheet", get(claims::sheet))
+        .route("/claim-codes/{id}/{file}", get(claims::qr_image))
+        .route("/claims", post(claims::claim))
+        .route("/offers", post(claims::create_offer))
+        .route("/offers/accept", post(claims::accept_offer))
         .route("/ws-ticket", post(ws::ticket))
         .route("/ws", get(ws::connect))
         .route("/openapi.json", get(openapi_json));
@@ -140,6 +157,10 @@ pub fn router(state: AppState) -> Router {
         .route("/ob/v2/issuers/{id}", get(ob::issuer))
         .route("/ob/v2/issuers/{id}/revocations", get(ob::revocations))
         .route("/ob/v2/images/{id}", get(ob::image))
+        .route(
+            "/unsubscribe",
+            get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
+        )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .fallback(not_found)

@@ -79,6 +79,7 @@ pub async fn create(
         return Err(ApiError::SelfNomination);
     }
     let mut nominees = req.nominee_ids.clone();
+    nominees.sort();
     nominees.dedup();
     let key = idempotency::key(&headers)?;
     let scope = format!("nominate:{}:{:?}", req.badge_class_id, nominees);
@@ -89,118 +90,18 @@ pub async fn create(
     if let Some(replayed) = idempotency::replay(&*txn, auth.id(), key.as_deref(), &scope).await? {
         return Ok(replayed);
     }
-    // Lock the nominator (PostgreSQL) so concurrent requests cannot overspend the allowance.
-    accolade_db::users::lock(&*txn, auth.id()).await?;
-    let badge = accolade_db::badges::class_by_id(&*txn, auth.school_id(), req.badge_class_id)
-        .await?
-        .filter(|b| b.archived_at.is_none())
-        .ok_or(ApiError::NotFound("badge class"))?;
-    if !badge.peer_nominable {
-        return Err(ApiError::field(
-            "badge_class_id",
-            "this badge is not open to peer nominations",
-        ));
-    }
-    let allowance = svc::allowance(&*txn, &school, auth.id()).await?;
-    if (nominees.len() as u32) > allowance.remaining {
-        return Err(ApiError::AllowanceExceeded(format!(
-            "you have {} nomination(s) left this week; the allowance resets {}",
-            allowance.remaining,
-            allowance.resets_at.to_rfc3339()
-        )));
-    }
-    let my_classes = accolade_db::classes::for_user(&*txn, auth.school_id(), auth.id()).await?;
-    let scope_ids = accolade_db::badges::scope_class_ids(&*txn, badge.id).await?;
-    let mut created = Vec::new();
-    for nominee_id in &nominees {
-        let nominee = accolade_db::users::by_id(&*txn, auth.school_id(), *nominee_id)
-            .await?
-            .filter(|u| u.active && u.role == "student")
-            .ok_or(ApiError::NotFound("classmate"))?;
-        // A class both are in, where the badge is available.
-        let mut shared = None;
-        for c in &my_classes {
-            if req.class_id.is_some_and(|wanted| wanted != c.id) {
-                continue;
-            }
-            if badge.scope == "classes" && !scope_ids.contains(&c.id) {
-                continue;
-            }
-            if accolade_db::classes::enrollment(&*txn, c.id, nominee.id)
-                .await?
-                .is_some_and(|e| e.role == "student")
-            {
-                shared = Some(c.id);
-                break;
-            }
-        }
-        let Some(class_id) = shared else {
-            return Err(ApiError::Forbidden(
-                "you can only nominate classmates in a class where this badge is available",
-            ));
-        };
-        if !badge.repeatable && accolade_db::awards::holds(&*txn, nominee.id, badge.id).await? {
-            return Err(ApiError::AlreadyHeld);
-        }
-        let now = accolade_db::now();
-        let row = NominationRow {
-            id: Uuid::now_v7(),
-            school_id: auth.school_id(),
-            badge_class_id: badge.id,
-            nominator_id: auth.id(),
-            nominee_id: nominee.id,
-            class_id,
-            narrative: narrative.clone(),
-            evidence_url: evidence_url.clone(),
-            status: "pending".into(),
-            decided_by: None,
-            decided_at: None,
-            decision_reason: None,
-            award_id: None,
-            source: "peer".into(),
-            created_at: now,
-            updated_at: now,
-        };
-        let sp = sea_orm::TransactionTrait::begin(&*txn).await?;
-        let mut n = match accolade_db::nominations::insert(&sp, row).await {
-            Ok(n) => {
-                sp.commit().await?;
-                n
-            }
-            Err(e) if accolade_db::is_unique_violation(&e) => {
-                sp.rollback().await?;
-                return Err(ApiError::DuplicateNomination);
-            }
-            Err(e) => return Err(e.into()),
-        };
-        if badge.moderation == "auto_approve" {
-            let award = svc::issue(
-                &txn,
-                &base,
-                IssueInput {
-                    badge_class: badge.clone(),
-                    recipient: nominee.clone(),
-                    issued_by: None,
-                    source: AwardSource::Nomination,
-                    nomination_id: Some(n.id),
-                    narrative: None,
-                    evidence_url: n.evidence_url.clone(),
-                    evidence_narrative: Some(n.narrative.clone()),
-                },
-            )
-            .await?;
-            accolade_db::nominations::transition(&*txn, n.id, &["pending"], "approved", None, None)
-                .await?;
-            accolade_db::nominations::set_award(&*txn, n.id, award.id).await?;
-            n.status = "approved".into();
-            n.award_id = Some(award.id);
-            crate::notify::award_issued(&txn, &base, &award).await?;
-            crate::notify::nomination_decided(&txn, &base, &n).await?;
-        } else {
-            crate::notify::nomination_created(&txn, &base, &n).await?;
-        }
-        created.push(n);
-    }
+    let created = nominate(
+        &txn,
+        &base,
+        &school,
+        &auth.user,
+        req.badge_class_id,
+        &nominees,
+        req.class_id,
+        &narrative,
+        evidence_url,
+    )
+    .await?;
     let mut cache = ViewCache::default();
     let mut views = Vec::new();
     for n in &created {
@@ -222,6 +123,191 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+/// Creates nominations by `nominator` inside `txn`, applying every rule: peer-nominable and not
+/// archived, weekly allowance (the nominator's row is locked on PostgreSQL so concurrent
+/// requests cannot overspend it), a shared class where the badge is available, one open
+/// nomination per nominee and badge, non-repeatable badges not already held; `auto_approve`
+/// badges are awarded at once. Notifications are recorded for after the commit.
+#[allow(clippy::too_many_arguments)]
+pub async fn nominate(
+    txn: &accolade_db::WriteTxn,
+    base: &str,
+    school: &accolade_db::schools::School,
+    nominator: &accolade_db::users::User,
+    badge_class_id: Uuid,
+    nominees: &[Uuid],
+    class_id: Option<Uuid>,
+    narrative: &str,
+    evidence_url: Option<String>,
+) -> ApiResult<Vec<NominationRow>> {
+    if nominees.contains(&nominator.id) {
+        return Err(ApiError::SelfNomination);
+    }
+    accolade_db::users::lock(&**txn, nominator.id).await?;
+    let badge = accolade_db::badges::class_by_id(&**txn, school.id, badge_class_id)
+        .await?
+        .filter(|b| b.archived_at.is_none())
+        .ok_or(ApiError::NotFound("badge class"))?;
+    if !badge.peer_nominable {
+        return Err(ApiError::field(
+            "badge_class_id",
+            "this badge is not open to peer nominations",
+        ));
+    }
+    let allowance = svc::allowance(&**txn, school, nominator.id).await?;
+    if (nominees.len() as u32) > allowance.remaining {
+        return Err(ApiError::AllowanceExceeded(format!(
+            "{} nomination(s) left this week; the allowance resets {}",
+            allowance.remaining,
+            allowance.resets_at.to_rfc3339()
+        )));
+    }
+    let my_classes = accolade_db::classes::for_user(&**txn, school.id, nominator.id).await?;
+    let scope_ids = accolade_db::badges::scope_class_ids(&**txn, badge.id).await?;
+    let mut created = Vec::new();
+    for nominee_id in nominees {
+        let nominee = accolade_db::users::by_id(&**txn, school.id, *nominee_id)
+            .await?
+            .filter(|u| u.active && u.role == "student")
+            .ok_or(ApiError::NotFound("classmate"))?;
+        // A class both are in, where the badge is available.
+        let mut shared = None;
+        for c in &my_classes {
+            if class_id.is_some_and(|wanted| wanted != c.id) {
+                continue;
+            }
+            if badge.scope == "classes" && !scope_ids.contains(&c.id) {
+                continue;
+            }
+            if accolade_db::classes::enrollment(&**txn, c.id, nominee.id)
+                .await?
+                .is_some_and(|e| e.role == "student")
+            {
+                shared = Some(c.id);
+                break;
+            }
+        }
+        let Some(shared_class) = shared else {
+            return Err(ApiError::Forbidden(
+                "you can only nominate classmates in a class where this badge is available",
+            ));
+        };
+        if !badge.repeatable && accolade_db::awards::holds(&**txn, nominee.id, badge.id).await? {
+            return Err(ApiError::AlreadyHeld);
+        }
+        let now = accolade_db::now();
+        let row = NominationRow {
+            id: Uuid::now_v7(),
+            school_id: school.id,
+            badge_class_id: badge.id,
+            nominator_id: nominator.id,
+            nominee_id: nominee.id,
+            class_id: shared_class,
+            narrative: narrative.to_owned(),
+            evidence_url: evidence_url.clone(),
+            status: "pending".into(),
+            decided_by: None,
+            decided_at: None,
+            decision_reason: None,
+            award_id: None,
+            source: "peer".into(),
+            created_at: now,
+            updated_at: now,
+        };
+        let sp = sea_orm::TransactionTrait::begin(&**txn).await?;
+        let mut n = match accolade_db::nominations::insert(&sp, row).await {
+            Ok(n) => {
+                sp.commit().await?;
+                n
+            }
+            Err(e) if accolade_db::is_unique_violation(&e) => {
+                sp.rollback().await?;
+                return Err(ApiError::DuplicateNomination);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if badge.moderation == "auto_approve" {
+            let award = svc::issue(
+                txn,
+                base,
+                IssueInput {
+                    badge_class: badge.clone(),
+                    recipient: nominee.clone(),
+                    issued_by: None,
+                    source: AwardSource::Nomination,
+                    nomination_id: Some(n.id),
+                    narrative: None,
+                    evidence_url: n.evidence_url.clone(),
+                    evidence_narrative: Some(n.narrative.clone()),
+                },
+            )
+            .await?;
+            accolade_db::nominations::transition(
+                &**txn,
+                n.id,
+                &["pending"],
+                "approved",
+                None,
+                None,
+            )
+            .await?;
+            accolade_db::nominations::set_award(&**txn, n.id, award.id).await?;
+            n.status = "approved".into();
+            n.award_id = Some(award.id);
+            crate::notify::award_issued(txn, base, &award).await?;
+            crate::notify::nomination_decided(txn, base, &n).await?;
+        } else {
+            crate::notify::nomination_created(txn, base, &n).await?;
+        }
+        created.push(n);
+    }
+    Ok(created)
+}
+
+/// Accepting a peer offer: a nomination from the offerer to `scanner`, with the same rules as
+/// any nomination (the offerer's allowance is used). The offer is used up in the same
+/// transaction, so it works once.
+pub async fn nominate_from_offer(
+    state: &AppState,
+    offer: &accolade_db::claims::PeerOffer,
+    scanner: Uuid,
+) -> ApiResult<Nomination> {
+    let base = state.config.base_url().to_owned();
+    let txn = state.db.begin_write().await?;
+    let school = accolade_db::schools::by_id(&*txn, offer.school_id)
+        .await?
+        .ok_or(ApiError::NotFound("school"))?;
+    let offerer = accolade_db::users::by_id(&*txn, offer.school_id, offer.offerer_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(ApiError::Gone(
+            "the offer's student is no longer here".into(),
+        ))?;
+    let created = nominate(
+        &txn,
+        &base,
+        &school,
+        &offerer,
+        offer.badge_class_id,
+        &[scanner],
+        None,
+        "Offered in person",
+        None,
+    )
+    .await?;
+    let n = created
+        .into_iter()
+        .next()
+        .ok_or(ApiError::Internal("no nomination".into()))?;
+    if !accolade_db::claims::use_offer(&*txn, offer.id, scanner, n.id).await? {
+        return Err(ApiError::Gone("this offer was already used".into()));
+    }
+    let mut cache = ViewCache::default();
+    let view = svc::nomination_view(&*txn, &base, &mut cache, &n).await?;
+    txn.commit().await?;
+    Ok(view)
 }
 
 /// Paging query.
