@@ -331,11 +331,12 @@ pub struct ViewCache {
 
 impl ViewCache {
     async fn user(&mut self, conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<Option<User>> {
-        if !self.users.contains_key(&id) {
-            let u = accolade_db::users::by_id_unscoped(conn, id).await?;
-            self.users.insert(id, u);
+        if let Some(hit) = self.users.get(&id) {
+            return Ok(hit.clone());
         }
-        Ok(self.users.get(&id).cloned().flatten())
+        let u = accolade_db::users::by_id_unscoped(conn, id).await?;
+        self.users.insert(id, u.clone());
+        Ok(u)
     }
 
     async fn revision(
@@ -343,11 +344,12 @@ impl ViewCache {
         conn: &impl ConnectionTrait,
         id: Uuid,
     ) -> ApiResult<Option<Revision>> {
-        if !self.revisions.contains_key(&id) {
-            let r = accolade_db::badges::revision(conn, id).await?;
-            self.revisions.insert(id, r);
+        if let Some(hit) = self.revisions.get(&id) {
+            return Ok(hit.clone());
         }
-        Ok(self.revisions.get(&id).cloned().flatten())
+        let r = accolade_db::badges::revision(conn, id).await?;
+        self.revisions.insert(id, r.clone());
+        Ok(r)
     }
 
     async fn class_title(
@@ -356,21 +358,23 @@ impl ViewCache {
         school_id: Uuid,
         id: Uuid,
     ) -> ApiResult<String> {
-        if !self.classes.contains_key(&id) {
-            let c = accolade_db::classes::by_id(conn, school_id, id)
-                .await?
-                .map(|c| c.title);
-            self.classes.insert(id, c);
+        if let Some(hit) = self.classes.get(&id) {
+            return Ok(hit.clone().unwrap_or_default());
         }
-        Ok(self.classes.get(&id).cloned().flatten().unwrap_or_default())
+        let c = accolade_db::classes::by_id(conn, school_id, id)
+            .await?
+            .map(|c| c.title);
+        self.classes.insert(id, c.clone());
+        Ok(c.unwrap_or_default())
     }
 
     async fn school_name(&mut self, conn: &impl ConnectionTrait, id: Uuid) -> ApiResult<String> {
-        if !self.schools.contains_key(&id) {
-            let s = accolade_db::schools::by_id(conn, id).await?.map(|s| s.name);
-            self.schools.insert(id, s);
+        if let Some(hit) = self.schools.get(&id) {
+            return Ok(hit.clone().unwrap_or_default());
         }
-        Ok(self.schools.get(&id).cloned().flatten().unwrap_or_default())
+        let s = accolade_db::schools::by_id(conn, id).await?.map(|s| s.name);
+        self.schools.insert(id, s.clone());
+        Ok(s.unwrap_or_default())
     }
 }
 

@@ -59,10 +59,13 @@ pub fn png(data: &str, scale: usize) -> ApiResult<Vec<u8>> {
     Ok(out)
 }
 
+/// Cache key: (PNG?, encoded data).
+type QrKey = (bool, String);
+
 /// A bounded cache of rendered QR images keyed by (format, data).
 #[derive(Clone, Default)]
 pub struct QrCache {
-    inner: Arc<Mutex<HashMap<(bool, String), Arc<Vec<u8>>>>>,
+    inner: Arc<Mutex<HashMap<QrKey, Arc<Vec<u8>>>>>,
 }
 
 impl QrCache {

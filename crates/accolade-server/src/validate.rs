@@ -173,6 +173,48 @@ pub fn handle_base(given: &str, family: &str) -> String {
     out
 }
 
+
+/// Multi-line text (descriptions, narratives): NFC, trimmed, line breaks kept, no other control
+/// characters, 1–`max` characters.
+pub fn long_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+    if value
+        .chars()
+        .any(|c| forbidden_char(c) && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(ApiError::field(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    let cleaned: String = value.nfc().collect::<String>().replace("\r\n", "\n");
+    let cleaned = cleaned.trim().to_owned();
+    let len = cleaned.chars().count();
+    if len == 0 {
+        return Err(ApiError::field(field, "must not be empty"));
+    }
+    if len > max {
+        return Err(ApiError::field(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(cleaned)
+}
+
+/// An absolute http(s) URL of at most 2048 bytes without whitespace or control characters.
+pub fn url(field: &str, value: &str) -> Result<String, ApiError> {
+    let v = value.trim();
+    let ok = v.len() <= 2048
+        && (v.starts_with("https://") || v.starts_with("http://"))
+        && v.len() > "https://".len()
+        && !v.chars().any(|c| c.is_whitespace() || forbidden_char(c));
+    if ok {
+        Ok(v.to_owned())
+    } else {
+        Err(ApiError::field(field, "must be an http(s) URL"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,46 +259,5 @@ mod tests {
             Some("Europe/London")
         );
         assert!(timezone("Mars/Olympus").is_err());
-    }
-}
-
-/// Multi-line text (descriptions, narratives): NFC, trimmed, line breaks kept, no other control
-/// characters, 1–`max` characters.
-pub fn long_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
-    if value
-        .chars()
-        .any(|c| forbidden_char(c) && c != '\n' && c != '\r' && c != '\t')
-    {
-        return Err(ApiError::field(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    let cleaned: String = value.nfc().collect::<String>().replace("\r\n", "\n");
-    let cleaned = cleaned.trim().to_owned();
-    let len = cleaned.chars().count();
-    if len == 0 {
-        return Err(ApiError::field(field, "must not be empty"));
-    }
-    if len > max {
-        return Err(ApiError::field(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    Ok(cleaned)
-}
-
-/// An absolute http(s) URL of at most 2048 bytes without whitespace or control characters.
-pub fn url(field: &str, value: &str) -> Result<String, ApiError> {
-    let v = value.trim();
-    let ok = v.len() <= 2048
-        && (v.starts_with("https://") || v.starts_with("http://"))
-        && v.len() > "https://".len()
-        && !v.chars().any(|c| c.is_whitespace() || forbidden_char(c));
-    if ok {
-        Ok(v.to_owned())
-    } else {
-        Err(ApiError::field(field, "must be an http(s) URL"))
     }
 }

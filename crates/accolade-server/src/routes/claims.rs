@@ -244,7 +244,10 @@ pub async fn list(
     Ok(Json(out))
 }
 
-async fn load_own(state: &AppState, auth: &AuthUser, id: Uuid) -> ApiResult<CodeRow> {
+/// A claim code of the caller's school that the caller may manage (its creator or an admin).
+///
+/// Errors: 403 for students and for other teachers' codes, 404 unknown (or another school's).
+pub async fn load_own(state: &AppState, auth: &AuthUser, id: Uuid) -> ApiResult<CodeRow> {
     policy::require_staff(auth)?;
     let c = accolade_db::claims::code_by_id(state.db.conn(), auth.school_id(), id)
         .await?
@@ -531,7 +534,9 @@ pub async fn sheet(
         .into_response())
 }
 
-async fn in_audience(
+/// Whether `user` may claim `c`: always for whole-school codes, else when enrolled as a
+/// student in one of its classes.
+pub async fn in_audience(
     conn: &impl sea_orm::ConnectionTrait,
     c: &CodeRow,
     user: Uuid,
@@ -588,6 +593,30 @@ pub async fn claim(
     auth: AuthUser,
     ApiJson(req): ApiJson<ClaimRequest>,
 ) -> ApiResult<Response> {
+    let resp = claim_as(&state, &auth, &req, None).await?;
+    let status = if resp.already_claimed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(resp)).into_response())
+}
+
+/// Claims a badge for `auth` (a student) with a scanned token or a typed code: the service
+/// behind `POST /api/v1/claims` and the web claim pages. `already_claimed` in the answer tells a
+/// repeat from a new award.
+///
+/// `token_seen_at` resolves a rotating token as of that instant instead of now (the web claim
+/// page vouches, with a signature, for when the student first opened a still-valid QR link, so
+/// signing in first does not make it rotate away); the window is always checked against now.
+///
+/// Errors: as `POST /api/v1/claims`.
+pub async fn claim_as(
+    state: &AppState,
+    auth: &AuthUser,
+    req: &ClaimRequest,
+    token_seen_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> ApiResult<ClaimResponse> {
     if auth.role != Role::Student {
         return Err(ApiError::Forbidden("only students claim badges"));
     }
@@ -596,7 +625,7 @@ pub async fn claim(
         state.db.conn(),
         req.token.as_deref(),
         req.code.as_deref(),
-        now,
+        token_seen_at.unwrap_or(now),
     )
     .await?;
     let (code, sheet) = match resolved {
@@ -610,24 +639,17 @@ pub async fn claim(
     if !in_audience(state.db.conn(), &code, auth.id()).await? {
         return Err(ApiError::NotInAudience);
     }
-    match claim_in_txn(&state, &auth, &code, sheet.as_ref()).await {
-        Ok(resp) => {
-            let status = if resp.already_claimed {
-                StatusCode::OK
-            } else {
-                StatusCode::CREATED
-            };
-            Ok((status, Json(resp)).into_response())
-        }
+    match claim_in_txn(state, auth, &code, sheet.as_ref()).await {
+        Ok(resp) => Ok(resp),
         // Lost a race with the same student's other request: answer like a repeat.
         Err(ApiError::AlreadyHeld) | Err(ApiError::Conflict(_)) => {
-            match existing_response(&state, &auth, &code).await? {
-                Some(r) => Ok((StatusCode::OK, Json(r)).into_response()),
+            match existing_response(state, auth, &code).await? {
+                Some(r) => Ok(r),
                 None => Err(ApiError::AlreadyHeld),
             }
         }
-        Err(ApiError::ClaimLimitReached) => match existing_response(&state, &auth, &code).await? {
-            Some(r) if !code.allow_repeat => Ok((StatusCode::OK, Json(r)).into_response()),
+        Err(ApiError::ClaimLimitReached) => match existing_response(state, auth, &code).await? {
+            Some(r) if !code.allow_repeat => Ok(r),
             _ => Err(ApiError::ClaimLimitReached),
         },
         Err(e) => Err(e),
@@ -642,16 +664,15 @@ async fn claim_in_txn(
 ) -> ApiResult<ClaimResponse> {
     let base = state.config.base_url();
     let txn = state.db.begin_write().await?;
-    if !code.allow_repeat {
-        if accolade_db::claims::claim_of(&*txn, code.id, auth.id())
+    if !code.allow_repeat
+        && accolade_db::claims::claim_of(&*txn, code.id, auth.id())
             .await?
             .is_some()
-        {
-            drop(txn);
-            return existing_response(state, auth, code)
-                .await?
-                .ok_or(ApiError::AlreadyHeld);
-        }
+    {
+        drop(txn);
+        return existing_response(state, auth, code)
+            .await?
+            .ok_or(ApiError::AlreadyHeld);
     }
     if let Some(t) = sheet {
         if !accolade_db::claims::use_sheet_token(&*txn, t.id, auth.id()).await? {
@@ -804,11 +825,26 @@ pub async fn accept_offer(
     auth: AuthUser,
     ApiJson(req): ApiJson<AcceptOfferRequest>,
 ) -> ApiResult<(StatusCode, Json<AcceptOfferResponse>)> {
+    let nomination = accept_offer_as(&state, &auth, &req.token).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AcceptOfferResponse { nomination }),
+    ))
+}
+
+/// Accepts a scanned peer offer (token or whole URL) for `auth`, a student: the service behind
+/// `POST /api/v1/offers/accept` and the web page `/o/{token}`.
+///
+/// Errors: as `POST /api/v1/offers/accept`.
+pub async fn accept_offer_as(
+    state: &AppState,
+    auth: &AuthUser,
+    token: &str,
+) -> ApiResult<accolade_proto::Nomination> {
     if auth.role != Role::Student {
         return Err(ApiError::Forbidden("only students accept offers"));
     }
-    let token = req
-        .token
+    let token = token
         .trim()
         .trim_end_matches('/')
         .rsplit('/')
@@ -835,10 +871,5 @@ pub async fn accept_offer(
             "offers only work between students who share a class",
         ));
     }
-    let nomination =
-        crate::routes::nominations::nominate_from_offer(&state, &offer, auth.id()).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(AcceptOfferResponse { nomination }),
-    ))
+    crate::routes::nominations::nominate_from_offer(state, &offer, auth.id()).await
 }
