@@ -22,6 +22,8 @@ use sqlx::Connection;
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
+pub mod smtp;
+
 /// Environment variable selecting PostgreSQL for the test run.
 pub const PG_ENV: &str = "ACCOLADE_TEST_PG_URL";
 
@@ -462,11 +464,19 @@ pub mod ws {
 /// (`last_seq` optional).
 pub async fn ws_url(srv: &TestServer, access: &str, last_seq: Option<i64>) -> String {
     let (status, t) = srv
-        .call(reqwest::Method::POST, "/api/v1/ws-ticket", Some(access), None)
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/ws-ticket",
+            Some(access),
+            None,
+        )
         .await;
     assert_eq!(status, StatusCode::OK, "ticket: {t}");
     let ticket = t["ticket"].as_str().expect("ticket");
-    let mut url = format!("{}/api/v1/ws?ticket={ticket}", srv.base.replacen("http", "ws", 1));
+    let mut url = format!(
+        "{}/api/v1/ws?ticket={ticket}",
+        srv.base.replacen("http", "ws", 1)
+    );
     if let Some(s) = last_seq {
         url.push_str(&format!("&last_seq={s}"));
     }

@@ -59,6 +59,20 @@ fn policy_table() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("GET", "/api/v1/awards/{id}"), "owner"),
         (("PATCH", "/api/v1/awards/{id}"), "owner"),
         (("POST", "/api/v1/awards/{id}/revoke"), "staff"),
+        (("POST", "/api/v1/ws-ticket"), "any"),
+        (("GET", "/api/v1/claim-codes"), "staff"),
+        (("POST", "/api/v1/claim-codes"), "staff"),
+        (("GET", "/api/v1/claim-codes/{id}"), "code_owner"),
+        (("GET", "/api/v1/claim-codes/{id}/current"), "code_owner"),
+        (("POST", "/api/v1/claim-codes/{id}/pause"), "code_owner"),
+        (("POST", "/api/v1/claim-codes/{id}/resume"), "code_owner"),
+        (("POST", "/api/v1/claim-codes/{id}/close"), "code_owner"),
+        (("GET", "/api/v1/claim-codes/{id}/claims"), "code_owner"),
+        (("GET", "/api/v1/claim-codes/{id}/sheet"), "code_owner"),
+        (("GET", "/api/v1/claim-codes/{id}/{file}"), "code_owner"),
+        (("POST", "/api/v1/claims"), "student_only"),
+        (("POST", "/api/v1/offers"), "student_only"),
+        (("POST", "/api/v1/offers/accept"), "student_only"),
     ])
 }
 
@@ -90,6 +104,12 @@ fn body_for(method: &str, path: &str) -> Value {
         }
         ("PATCH", "/api/v1/nominations/{id}") => json!({"narrative": "changed"}),
         ("PATCH", "/api/v1/awards/{id}") => json!({"hidden": true}),
+        ("POST", "/api/v1/claim-codes") => {
+            json!({"badge_class_id": uuid::Uuid::nil(), "title": "T", "ends_at": "2030-01-01T00:00:00Z"})
+        }
+        ("POST", "/api/v1/claims") => json!({"code": "ABCD-EFGH"}),
+        ("POST", "/api/v1/offers") => json!({"badge_class_id": uuid::Uuid::nil()}),
+        ("POST", "/api/v1/offers/accept") => json!({"token": "onope"}),
         ("POST", "/api/v1/awards/{id}/revoke") => json!({"reason": "taken over"}),
         ("POST", "/api/v1/awards") => {
             json!({"badge_class_id": uuid::Uuid::nil(), "recipient_ids": [uuid::Uuid::nil()]})
@@ -176,6 +196,7 @@ struct Ids {
     badge: uuid::Uuid,
     nomination: uuid::Uuid,
     award: uuid::Uuid,
+    code: uuid::Uuid,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -187,11 +208,14 @@ fn fill(path: &str, ids: &Ids) -> String {
         ids.nomination
     } else if path.starts_with("/api/v1/awards") {
         ids.award
+    } else if path.starts_with("/api/v1/claim-codes") {
+        ids.code
     } else {
         ids.class
     };
     path.replace("{id}", &id.to_string())
         .replace("{user_id}", &ids.user.to_string())
+        .replace("{file}", "qr.svg")
 }
 
 /// Creates a badge class (by `creator`), an award of it to `recipient`, and a nomination of
@@ -202,7 +226,7 @@ async fn badge_fixtures(
     recipient: uuid::Uuid,
     nominator: &str,
     nominee: uuid::Uuid,
-) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid) {
     let png = std::fs::read_dir(fixture("badges"))
         .expect("badges")
         .flatten()
@@ -244,11 +268,20 @@ async fn badge_fixtures(
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{nom}");
+    let (s, code) = srv
+        .post(
+            "/api/v1/claim-codes",
+            creator,
+            json!({"badge_class_id": badge["id"], "title": "Fair", "ends_at": (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339()}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{code}");
     let id = |v: &Value| v.as_str().expect("id").parse().expect("uuid");
     (
         id(&badge["id"]),
         id(&award["awards"][0]["id"]),
         id(&nom["nominations"][0]["id"]),
+        id(&code["id"]),
     )
 }
 
@@ -333,7 +366,7 @@ async fn riverside_staff_cannot_read_or_change_northfield() {
         .map(|(u, _)| u.clone())
         .collect();
     let nominator = token_for(&srv, &students[0]).await;
-    let (badge, award, nomination) =
+    let (badge, award, nomination, code) =
         badge_fixtures(&srv, &na.access, students[1].id, &nominator, students[2].id).await;
     let ids = Ids {
         user: students[1].id,
@@ -341,6 +374,7 @@ async fn riverside_staff_cannot_read_or_change_northfield() {
         badge,
         nomination,
         award,
+        code,
     };
 
     let n_users = accolade_db::users::all_in_school(conn, north.id)
@@ -349,7 +383,7 @@ async fn riverside_staff_cannot_read_or_change_northfield() {
     let north_ids: Vec<String> = n_users
         .iter()
         .map(|u| u.id.to_string())
-        .chain([n_class.id, north.id, badge, award, nomination].map(|i| i.to_string()))
+        .chain([n_class.id, north.id, badge, award, nomination, code].map(|i| i.to_string()))
         .collect();
 
     let before = northfield_snapshot(&srv, north.id).await;
@@ -461,7 +495,7 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
     let am = srv.login("amy@north.example.org", PASSWORD).await;
     let te = srv.login("tom@north.example.org", PASSWORD).await;
     // The admin's badge, awarded to Otto; Amy nominates Sue in class A.
-    let (badge, award, nomination) =
+    let (badge, award, nomination, code) =
         badge_fixtures(&srv, &na.access, other.id, &am.access, student.id).await;
 
     let for_student = Ids {
@@ -470,6 +504,7 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         badge,
         nomination,
         award,
+        code,
     };
     let for_teacher = Ids {
         user: student.id,
@@ -477,6 +512,7 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         badge,
         nomination,
         award,
+        code,
     };
     let table = policy_table();
     for (method, path) in operations(&srv).await {
@@ -496,7 +532,13 @@ async fn each_role_gets_403_or_404_where_it_has_no_business() {
         }
         if matches!(
             rule,
-            "admin" | "class_teacher" | "badge_editor" | "moderator" | "student_only" | "owner"
+            "admin"
+                | "class_teacher"
+                | "badge_editor"
+                | "moderator"
+                | "student_only"
+                | "owner"
+                | "code_owner"
         ) {
             let filled = fill(&path, &for_teacher);
             let (status, body) = call(&srv, &te.access, &method, &path, &filled).await;

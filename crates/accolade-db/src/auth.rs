@@ -202,3 +202,26 @@ pub async fn revoke_all_except(
         .await?;
     Ok(res.rows_affected)
 }
+
+/// The live session a refresh token belongs to, looked up WITHOUT consuming the token (browser
+/// sessions keep their refresh token in an `HttpOnly` cookie and present it on every request).
+/// `None` when the token is unknown, already used (rotated), expired, or its session revoked.
+pub async fn live_session_of_token(
+    conn: &impl ConnectionTrait,
+    token_hash: &str,
+) -> Result<Option<Session>, DbErr> {
+    let Some(token) = refresh_tokens::Entity::find()
+        .filter(refresh_tokens::Column::TokenHash.eq(token_hash))
+        .one(conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if token.used_at.is_some() || token.expires_at <= crate::now() {
+        return Ok(None);
+    }
+    Ok(sessions::Entity::find_by_id(token.session_id)
+        .one(conn)
+        .await?
+        .filter(|s| s.revoked_at.is_none()))
+}

@@ -19,6 +19,7 @@ fn auth_bodies() {
         handle: "amira-k".into(),
         email: None,
         email_notifications: true,
+        email_digest: EmailDigest::Daily,
     };
     insta::assert_json_snapshot!(
         "login_request",
@@ -107,7 +108,8 @@ fn people_and_classes() {
         UpdateMeRequest {
             display_name: Some("Ada".into()),
             handle: None,
-            email_notifications: Some(false)
+            email_notifications: Some(false),
+            email_digest: Some(EmailDigest::Weekly)
         }
     );
     insta::assert_json_snapshot!(
@@ -235,4 +237,15 @@ fn school_and_roster() {
             }],
         }
     );
+}
+
+#[test]
+fn me_without_email_digest_still_parses() {
+    let old = r#"{"id":"00000000-0000-0000-0000-000000000001","school_id":"00000000-0000-0000-0000-000000000002",
+        "school_slug":"northfield","role":"teacher","display_name":"T","handle":"t-t","email_notifications":true}"#;
+    let me: Me = serde_json::from_str(old).expect("old Me");
+    assert_eq!(me.email_digest, EmailDigest::Daily);
+    let req: UpdateMeRequest = serde_json::from_str(r#"{"email_digest":"off"}"#).expect("patch");
+    assert_eq!(req.email_digest, Some(EmailDigest::Off));
+    assert!(serde_json::from_str::<UpdateMeRequest>(r#"{"email_digest":"hourly"}"#).is_err());
 }

@@ -55,7 +55,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         .map(|n| n.get())
         .unwrap_or(2);
     let hasher = Hasher::new(config.hash_concurrency.unwrap_or(cores));
-    Ok(AppState::new(db, config, keys, hasher))
+    let link_key = crate::mail::derive_link_key(&secret);
+    Ok(AppState::with_link_key(db, config, keys, hasher, link_key))
 }
 
 /// The token signing secret: `signing_key`, else `signing_key_file`, else (SQLite only) a key
@@ -181,6 +182,7 @@ pub async fn serve(
         Duration::from_secs(7 * 24 * 3600),
         10_000,
     );
+    let mail_tasks = crate::mailer::start(&state);
     let limiter_state = state.clone();
     let pruner = tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -205,6 +207,9 @@ pub async fn serve(
     .await;
     pruner.abort();
     for t in realtime_tasks {
+        t.abort();
+    }
+    for t in mail_tasks {
         t.abort();
     }
     result

@@ -62,6 +62,36 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Trust `X-Forwarded-For` for the client IP (only behind a reverse proxy you control).
     pub trust_forwarded_for: bool,
+    /// Outgoing mail server (`ACCOLADE_SMTP_URL`), e.g. `smtp://127.0.0.1:2525` (plain),
+    /// `smtp://user:pass@host:587?tls=required` (STARTTLS) or `smtps://host` (implicit TLS), as
+    /// understood by lettre's `AsyncSmtpTransport::from_url`. Default none: e-mail is still
+    /// queued in the outbox but not sent until a URL is configured.
+    pub smtp_url: Option<String>,
+    /// Default `From` of notification e-mails (`ACCOLADE_MAIL_FROM`), an RFC 5322 mailbox;
+    /// default `Accolade <no-reply@accolade.invalid>`. A school's `email_sender` overrides it.
+    pub mail_from: String,
+    /// Seconds between two looks at the outbox by the background sender (default 5, ≥ 1).
+    pub mail_poll_secs: u64,
+    /// Local hour (0–23, in each school's time zone) from which daily and weekly (Mondays)
+    /// digests of pending nominations go out (default 7).
+    pub digest_hour: u32,
+    /// iOS apps that open this server's `/c/`, `/o/` and `/signin/card/` links (Universal
+    /// Links), as `TEAMID.bundle.id` (`ACCOLADE_IOS_APP_IDS='["ABCDE12345.org.example.app"]'`).
+    /// Served in `/.well-known/apple-app-site-association`. Default none.
+    pub ios_app_ids: Vec<String>,
+    /// The Android app that opens those links (App Links), served in
+    /// `/.well-known/assetlinks.json`. Default none.
+    pub android_app: Option<AndroidApp>,
+}
+
+/// An Android app allowed to open this server's links (`android_app`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AndroidApp {
+    /// Application id, e.g. `org.example.accolade`.
+    pub package: String,
+    /// SHA-256 fingerprints of the app's signing certificates, as 32 colon-separated upper-case
+    /// hex pairs (`AB:CD:…`).
+    pub sha256_cert_fingerprints: Vec<String>,
 }
 
 impl Default for Config {
@@ -85,6 +115,12 @@ impl Default for Config {
             max_upload_bytes: 20 * 1024 * 1024,
             log_format: LogFormat::Human,
             trust_forwarded_for: false,
+            smtp_url: None,
+            mail_from: "Accolade <no-reply@accolade.invalid>".to_owned(),
+            mail_poll_secs: 5,
+            digest_hour: 7,
+            ios_app_ids: Vec::new(),
+            android_app: None,
         }
     }
 }
@@ -131,6 +167,82 @@ impl Config {
             return Err(ConfigError::Value(
                 "login rate limits must be at least 1".into(),
             ));
+        }
+        if let Some(url) = &self.smtp_url {
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError::Value(
+                    "smtp_url must start with smtp:// or smtps://".into(),
+                ));
+            }
+        }
+        if self.mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Value(format!(
+                "mail_from is not an e-mail address (like `Name <a@b.example>`): {:?}",
+                self.mail_from
+            )));
+        }
+        if self.mail_poll_secs == 0 {
+            return Err(ConfigError::Value(
+                "mail_poll_secs must be at least 1".into(),
+            ));
+        }
+        if self.digest_hour > 23 {
+            return Err(ConfigError::Value(
+                "digest_hour must be between 0 and 23".into(),
+            ));
+        }
+        self.validate_app_links()?;
+        Ok(())
+    }
+
+    /// Checks `ios_app_ids` (`TEAMID.bundle.id`, a 10-character team id) and `android_app`
+    /// (a package name and `AB:CD:…` SHA-256 fingerprints).
+    fn validate_app_links(&self) -> Result<(), ConfigError> {
+        for id in &self.ios_app_ids {
+            let ok = id.split_once('.').is_some_and(|(team, bundle)| {
+                team.len() == 10
+                    && team.bytes().all(|b| b.is_ascii_alphanumeric())
+                    && !bundle.is_empty()
+                    && bundle
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+            });
+            if !ok {
+                return Err(ConfigError::Value(format!(
+                    "ios_app_ids entries look like TEAMID.bundle.id (10-character team id), got {id:?}"
+                )));
+            }
+        }
+        if let Some(app) = &self.android_app {
+            let package_ok = !app.package.is_empty()
+                && app.package.contains('.')
+                && app
+                    .package
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_');
+            if !package_ok {
+                return Err(ConfigError::Value(format!(
+                    "android_app.package is not an application id: {:?}",
+                    app.package
+                )));
+            }
+            if app.sha256_cert_fingerprints.is_empty() {
+                return Err(ConfigError::Value(
+                    "android_app.sha256_cert_fingerprints needs at least one fingerprint".into(),
+                ));
+            }
+            for f in &app.sha256_cert_fingerprints {
+                let pairs: Vec<&str> = f.split(':').collect();
+                let ok = pairs.len() == 32
+                    && pairs
+                        .iter()
+                        .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()));
+                if !ok {
+                    return Err(ConfigError::Value(format!(
+                        "android_app.sha256_cert_fingerprints entries are 32 colon-separated hex pairs, got {f:?}"
+                    )));
+                }
+            }
         }
         Ok(())
     }

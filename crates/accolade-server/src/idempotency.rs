@@ -74,8 +74,15 @@ pub async fn remember(
 ) -> ApiResult<()> {
     if let Some(key) = key {
         let text = serde_json::to_string(body).map_err(|e| ApiError::Internal(e.to_string()))?;
-        accolade_db::idempotency::store(conn, user_id, key, &scope_hash(scope), status.as_u16(), text)
-            .await?;
+        accolade_db::idempotency::store(
+            conn,
+            user_id,
+            key,
+            &scope_hash(scope),
+            status.as_u16(),
+            text,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -29,11 +29,49 @@ pub struct Inner {
     pub hub: crate::realtime::Hub,
     /// Flips to `true` when the server starts shutting down (sockets close with 1001).
     pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// HMAC key (32 bytes) signing the e-mail unsubscribe links, derived from the token signing
+    /// secret with its own label (see [`crate::mail::derive_link_key`]).
+    pub link_key: Vec<u8>,
+    /// Test hook: a fixed "now" for time-window checks (claim codes); `None` = the real clock.
+    pub clock: std::sync::RwLock<Option<chrono::DateTime<chrono::Utc>>>,
+    /// Rendered QR images by token.
+    pub qr: crate::qr::QrCache,
 }
 
 impl AppState {
-    /// Wraps the parts.
+    /// The current time (UTC), or the instant fixed with [`AppState::set_now`].
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock
+            .read()
+            .map(|c| *c)
+            .unwrap_or(None)
+            .unwrap_or_else(chrono::Utc::now)
+    }
+
+    /// Fixes the clock used for time windows (`None` restores the real clock). For tests.
+    pub fn set_now(&self, now: Option<chrono::DateTime<chrono::Utc>>) {
+        if let Ok(mut c) = self.clock.write() {
+            *c = now;
+        }
+    }
+
+    /// Wraps the parts, with a random unsubscribe-link key (links then verify only in this
+    /// process); [`crate::app::build_state`] uses [`AppState::with_link_key`] instead.
     pub fn new(db: Db, config: Config, keys: TokenKeys, hasher: Hasher) -> AppState {
+        let random = crate::tokens::random_token(32);
+        let link_key = crate::mail::derive_link_key(random.as_bytes());
+        AppState::with_link_key(db, config, keys, hasher, link_key)
+    }
+
+    /// Wraps the parts; `link_key` signs unsubscribe links (see
+    /// [`crate::mail::derive_link_key`]).
+    pub fn with_link_key(
+        db: Db,
+        config: Config,
+        keys: TokenKeys,
+        hasher: Hasher,
+        link_key: Vec<u8>,
+    ) -> AppState {
         let limiter = LoginLimiter::new(
             config.login_per_account_per_minute,
             config.login_per_ip_per_minute,
@@ -46,6 +84,9 @@ impl AppState {
             limiter,
             hub: crate::realtime::Hub::default(),
             shutdown: tokio::sync::watch::channel(false).0,
+            link_key,
+            clock: std::sync::RwLock::new(None),
+            qr: crate::qr::QrCache::default(),
         }))
     }
 }

@@ -30,7 +30,10 @@ fn start_node(db_url: &str, port: u16, dir: &std::path::Path) -> Node {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .current_dir(dir)
         .env("ACCOLADE_DATABASE_URL", db_url)
-        .env("ACCOLADE_SIGNING_KEY", "multinode-signing-key-0123456789-abcdefghij")
+        .env(
+            "ACCOLADE_SIGNING_KEY",
+            "multinode-signing-key-0123456789-abcdefghij",
+        )
         .env("ACCOLADE_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
@@ -73,7 +76,14 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
         return;
     };
     let name = format!("accolade_t_{}", uuid::Uuid::new_v4().simple());
-    let status = Command::new("psql").args([admin.as_str(), "-qc", &format!("CREATE DATABASE \"{name}\"")]).status().expect("psql");
+    let status = Command::new("psql")
+        .args([
+            admin.as_str(),
+            "-qc",
+            &format!("CREATE DATABASE \"{name}\""),
+        ])
+        .status()
+        .expect("psql");
     assert!(status.success());
     let db_url = format!("{}/{name}", admin.rsplit_once('/').expect("url").0);
     let dir = tempfile::tempdir().expect("tmp");
@@ -88,7 +98,12 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
     let txn = state.db.begin_write().await.expect("txn");
     let school = accolade_db::schools::create(
         &*txn,
-        accolade_db::schools::NewSchool { slug: "multi".into(), name: "Multi".into(), timezone: "UTC".into(), sourced_id: None },
+        accolade_db::schools::NewSchool {
+            slug: "multi".into(),
+            name: "Multi".into(),
+            timezone: "UTC".into(),
+            sourced_id: None,
+        },
     )
     .await
     .expect("school");
@@ -101,14 +116,31 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
         password: Some("multinode password".into()),
     };
     use accolade_proto::Role;
-    let teacher = accolade_server::routes::users::create_user(&state, school.id, None, mk(Role::Teacher, "Tess T", "t@multi.example.org")).await.expect("t");
-    let student = accolade_server::routes::users::create_user(&state, school.id, None, mk(Role::Student, "Sam S", "s@multi.example.org")).await.expect("s");
+    let teacher = accolade_server::routes::users::create_user(
+        &state,
+        school.id,
+        None,
+        mk(Role::Teacher, "Tess T", "t@multi.example.org"),
+    )
+    .await
+    .expect("t");
+    let student = accolade_server::routes::users::create_user(
+        &state,
+        school.id,
+        None,
+        mk(Role::Student, "Sam S", "s@multi.example.org"),
+    )
+    .await
+    .expect("s");
     let _ = teacher;
 
     let (pa, pb) = (free_port(), free_port());
     let node_a = start_node(&db_url, pa, dir.path());
     let node_b = start_node(&db_url, pb, dir.path());
-    let (a, b) = (format!("http://127.0.0.1:{pa}"), format!("http://127.0.0.1:{pb}"));
+    let (a, b) = (
+        format!("http://127.0.0.1:{pa}"),
+        format!("http://127.0.0.1:{pb}"),
+    );
     let http = reqwest::Client::builder().no_proxy().build().expect("http");
     wait_ready(&http, &a).await;
     wait_ready(&http, &b).await;
@@ -124,10 +156,15 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
         .json()
         .await
         .expect("json");
-    let url = format!("ws://127.0.0.1:{pb}/api/v1/ws?ticket={}", ticket["ticket"].as_str().expect("t"));
+    let url = format!(
+        "ws://127.0.0.1:{pb}/api/v1/ws?ticket={}",
+        ticket["ticket"].as_str().expect("t")
+    );
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("ws");
     loop {
-        let Some(Ok(Message::Text(t))) = ws.next().await else { panic!("ws closed") };
+        let Some(Ok(Message::Text(t))) = ws.next().await else {
+            panic!("ws closed")
+        };
         let v: Value = serde_json::from_str(t.as_str()).expect("json");
         if v["type"] == "ready" {
             break;
@@ -171,7 +208,9 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
 
     let ev = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
-            let Some(Ok(Message::Text(t))) = ws.next().await else { panic!("ws closed") };
+            let Some(Ok(Message::Text(t))) = ws.next().await else {
+                panic!("ws closed")
+            };
             let v: Value = serde_json::from_str(t.as_str()).expect("json");
             if v["type"] == "award.issued" {
                 return v;
@@ -182,13 +221,20 @@ async fn an_award_made_on_node_a_reaches_a_client_on_node_b() {
     .expect("award.issued reached node B");
     assert_eq!(ev["data"]["award"]["id"], awarded["awards"][0]["id"]);
     assert_eq!(ev["seq"], 1);
-    eprintln!("cross-node delivery (request start → event on B): {:?}", started.elapsed());
+    eprintln!(
+        "cross-node delivery (request start → event on B): {:?}",
+        started.elapsed()
+    );
 
     drop(ws);
     drop(node_a);
     drop(node_b);
     state.db.clone().close().await;
     let _ = Command::new("psql")
-        .args([admin.as_str(), "-qc", &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")])
+        .args([
+            admin.as_str(),
+            "-qc",
+            &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+        ])
         .status();
 }

@@ -68,6 +68,20 @@ pub async fn login(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
+    Ok(Json(password_sign_in(&state, ip, &req).await?))
+}
+
+/// Signs in with e-mail or handle and password (the API's `login` and the web sign-in form):
+/// password policy, rate limits (per account and per IP), constant-work verification, then a
+/// new session.
+///
+/// Errors: 400 `invalid_password`, 400 `school_required`, 401 `invalid_credentials`,
+/// 429 `rate_limited`.
+pub async fn password_sign_in(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    req: &LoginRequest,
+) -> ApiResult<TokenResponse> {
     let login = req.login.trim().to_lowercase();
     let password = password::normalise(&req.password, false)?;
     state.limiter.check(&login, ip)?;
@@ -98,7 +112,7 @@ pub async fn login(
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
     let ok = state.hasher.verify(password, hash).await?;
     match user {
-        Some(user) if ok => Ok(Json(start_session(&state, &user).await?)),
+        Some(user) if ok => start_session(state, &user).await,
         _ => Err(ApiError::InvalidCredentials),
     }
 }
@@ -113,10 +127,21 @@ pub async fn card(
     ClientIp(ip): ClientIp,
     ApiJson(req): ApiJson<CardSignInRequest>,
 ) -> ApiResult<Json<TokenResponse>> {
+    Ok(Json(card_sign_in(&state, ip, &req.code).await?))
+}
+
+/// Signs in with a sign-in card code, typed or the card's whole QR URL (the API's `card` and
+/// the web pages); the card is used up.
+///
+/// Errors: 401 `invalid_credentials` (unknown, used, revoked or expired), 429 `rate_limited`.
+pub async fn card_sign_in(
+    state: &AppState,
+    ip: std::net::IpAddr,
+    code: &str,
+) -> ApiResult<TokenResponse> {
     // Codes are random, so only the per-IP budget applies (keyed separately from accounts).
     state.limiter.check("signin-card", ip)?;
-    let code_text = req
-        .code
+    let code_text = code
         .trim()
         .rsplit('/')
         .next()
@@ -139,13 +164,11 @@ pub async fn card(
         &*txn,
         session_id,
         hash_secret(&refresh),
-        refresh_expiry(&state),
+        refresh_expiry(state),
     )
     .await?;
     txn.commit().await?;
-    Ok(Json(
-        token_response(&state, &user, session_id, refresh).await?,
-    ))
+    token_response(state, &user, session_id, refresh).await
 }
 
 /// Exchange a refresh token for a new pair. The presented token is consumed; presenting it

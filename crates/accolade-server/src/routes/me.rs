@@ -1,7 +1,7 @@
 //! `/api/v1/me`: the signed-in user's own profile and password.
 
 use accolade_db::users::User;
-use accolade_proto::{ChangePasswordRequest, Me, Role, UpdateMeRequest};
+use accolade_proto::{ChangePasswordRequest, EmailDigest, Me, Role, UpdateMeRequest};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -26,6 +26,7 @@ pub async fn to_me(state: &AppState, user: &User) -> ApiResult<Me> {
         handle: user.handle.clone(),
         email: user.email.clone(),
         email_notifications: user.email_notifications,
+        email_digest: EmailDigest::parse(&user.email_digest).unwrap_or_default(),
     })
 }
 
@@ -37,7 +38,8 @@ pub async fn get_me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<
     Ok(Json(to_me(&state, &auth.user).await?))
 }
 
-/// Change display name, handle or notification preference.
+/// Change display name, handle or notification preferences (`email_notifications`,
+/// `email_digest`).
 ///
 /// Errors: 422 `invalid_input` (e.g. a control character in `display_name`), 409 `conflict`
 /// (handle taken).
@@ -71,6 +73,9 @@ pub async fn patch_me(
     }
     if let Some(n) = req.email_notifications {
         user.email_notifications = n;
+    }
+    if let Some(d) = req.email_digest {
+        user.email_digest = d.as_str().to_owned();
     }
     let saved = accolade_db::users::save(&*txn, user).await?;
     txn.commit().await?;
