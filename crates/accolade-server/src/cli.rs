@@ -434,6 +434,9 @@ fn print_demo(summary: &demo::DemoSummary) {
     println!("  admin    {}", demo::DEMO_ADMIN);
     println!("  teacher  {}", demo::DEMO_TEACHER);
     println!("  student  {}", demo::DEMO_STUDENT);
+    if let Some(url) = &summary.present_url {
+        println!("Projector page of an open claim code (sign in as the teacher): {url}");
+    }
     if let Some(sheet) = &summary.cards {
         println!(
             "Sign-in cards for {} (students without e-mail; each works once):",

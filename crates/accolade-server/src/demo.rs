@@ -64,6 +64,9 @@ pub const BADGE_IMAGES: [(&str, &[u8]); 5] = [
     ),
 ];
 
+/// Audit action marking that the demo's claim code exists.
+const CLAIM_CODE_ACTION: &str = "demo.claimcode";
+
 /// What [`load`] did.
 #[derive(Debug, Clone)]
 pub struct DemoSummary {
@@ -72,6 +75,8 @@ pub struct DemoSummary {
     pub created: bool,
     /// Sign-in cards issued for the first class (students without e-mail use these).
     pub cards: Option<SignInCardSheet>,
+    /// The projector page of the demo's open rotating claim code.
+    pub present_url: Option<String>,
 }
 
 /// Creates the demo school if it does not exist: an admin, two teachers, twelve students in two
@@ -84,9 +89,11 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, ApiError> {
     let conn = state.db.conn();
     if let Some(school) = accolade_db::schools::by_slug(conn, DEMO_SLUG).await? {
         seed_badges(state, &school).await?;
+        let present_url = seed_claim_code(state, &school).await?;
         return Ok(DemoSummary {
             created: false,
             cards: None,
+            present_url,
         });
     }
     let school = {
@@ -171,10 +178,76 @@ pub async fn load(state: &AppState) -> Result<DemoSummary, ApiError> {
         ),
         None => None,
     };
+    let present_url = seed_claim_code(state, &school).await?;
     Ok(DemoSummary {
         created: true,
         cards,
+        present_url,
     })
+}
+
+/// An open rotating claim code ("Science Week", a year long, whole school) made by the demo
+/// teacher, so the projector page can be tried at once. Created once; returns its projector
+/// URL.
+async fn seed_claim_code(state: &AppState, school: &School) -> Result<Option<String>, ApiError> {
+    let conn = state.db.conn();
+    if let Some(done) = accolade_db::audit::list(conn, school.id, Some(CLAIM_CODE_ACTION), 0, 1)
+        .await?
+        .into_iter()
+        .next()
+    {
+        return Ok(done
+            .target_id
+            .map(|id| format!("{}/present/{id}", state.config.base_url())));
+    }
+    let Some(teacher) = accolade_db::users::by_email(conn, school.id, DEMO_TEACHER).await? else {
+        return Ok(None);
+    };
+    let Some(badge) = accolade_db::badges::classes_in_school(conn, school.id, false)
+        .await?
+        .into_iter()
+        .find(|b| b.name == "Star Helper")
+    else {
+        return Ok(None);
+    };
+    let code = crate::routes::claims::create_code(
+        state,
+        school.id,
+        teacher.id,
+        accolade_proto::CreateClaimCodeRequest {
+            badge_class_id: badge.id,
+            title: "Science Week".into(),
+            class_ids: Vec::new(),
+            mode: Some(accolade_proto::ClaimMode::Rotating),
+            rotation_secs: Some(15),
+            starts_at: None,
+            ends_at: (state.now() + chrono::Duration::days(365)).to_rfc3339(),
+            max_claims: None,
+            sheet_size: None,
+            allow_repeat: None,
+        },
+    )
+    .await?;
+    let txn = state.db.begin_write().await?;
+    accolade_db::audit::record(
+        &*txn,
+        accolade_db::audit::Record {
+            school_id: school.id,
+            actor_id: None,
+            action: CLAIM_CODE_ACTION,
+            target_type: "claim_code",
+            target_id: Some(code.id.to_string()),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Some(format!(
+        "{}/present/{}",
+        state.config.base_url(),
+        code.id
+    )))
 }
 
 /// One demo badge class.

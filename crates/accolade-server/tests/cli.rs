@@ -314,6 +314,10 @@ fn demo_loads_once_and_prints_how_to_sign_in() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("teacher@demo.example.org"), "{text}");
     assert!(text.contains("accolade-demo"));
+    assert!(
+        text.contains("/present/"),
+        "the demo has an open claim code: {text}"
+    );
     let again = env.run(&["demo"]);
     assert!(String::from_utf8_lossy(&again.stdout).contains("already exists"));
 }

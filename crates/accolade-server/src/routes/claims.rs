@@ -80,9 +80,23 @@ pub async fn create(
     ApiJson(req): ApiJson<CreateClaimCodeRequest>,
 ) -> ApiResult<(StatusCode, Json<ClaimCode>)> {
     policy::require_staff(&auth)?;
+    let row = create_code(&state, auth.school_id(), auth.id(), req).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &row).await?)))
+}
+
+/// Validates and creates a claim code for `creator` (a teacher or admin of `school_id`), with
+/// its audience and, for sheets, its single-use cards; audited. Shared by the API and the demo.
+///
+/// Errors: 422 `invalid_input`, 404 badge class.
+pub async fn create_code(
+    state: &AppState,
+    school_id: Uuid,
+    creator: Uuid,
+    req: CreateClaimCodeRequest,
+) -> ApiResult<CodeRow> {
     let title = validate::text("title", &req.title, 200)?;
     let conn = state.db.conn();
-    let school = accolade_db::schools::by_id(conn, auth.school_id())
+    let school = accolade_db::schools::by_id(conn, school_id)
         .await?
         .ok_or(ApiError::NotFound("school"))?;
     let now = state.now();
@@ -120,7 +134,7 @@ pub async fn create(
     if req.max_claims == Some(0) || req.max_claims.is_some_and(|m| m > 100_000) {
         return Err(ApiError::field("max_claims", "must be 1–100000"));
     }
-    let badge = accolade_db::badges::class_by_id(conn, auth.school_id(), req.badge_class_id)
+    let badge = accolade_db::badges::class_by_id(conn, school_id, req.badge_class_id)
         .await?
         .filter(|b| b.archived_at.is_none())
         .ok_or(ApiError::NotFound("badge class"))?;
@@ -135,7 +149,7 @@ pub async fn create(
     class_ids.sort();
     class_ids.dedup();
     for id in &class_ids {
-        accolade_db::classes::by_id(conn, auth.school_id(), *id)
+        accolade_db::classes::by_id(conn, school_id, *id)
             .await?
             .ok_or_else(|| ApiError::field("class_ids", format!("no class {id} in this school")))?;
     }
@@ -162,9 +176,9 @@ pub async fn create(
         &*txn,
         CodeRow {
             id,
-            school_id: auth.school_id(),
+            school_id: school_id,
             badge_class_id: badge.id,
-            created_by: auth.id(),
+            created_by: creator,
             title,
             audience: if class_ids.is_empty() {
                 "school".into()
@@ -212,8 +226,8 @@ pub async fn create(
     accolade_db::audit::record(
         &*txn,
         accolade_db::audit::Record {
-            school_id: auth.school_id(),
-            actor_id: Some(auth.id()),
+            school_id: school_id,
+            actor_id: Some(creator),
             action: "claim_code.create",
             target_type: "claim_code",
             target_id: Some(id.to_string()),
@@ -223,7 +237,7 @@ pub async fn create(
     )
     .await?;
     txn.commit().await?;
-    Ok((StatusCode::CREATED, Json(view(&state, &row).await?)))
+    Ok(row)
 }
 
 /// Claim codes of the school (teachers see their own, admins all), newest first.
