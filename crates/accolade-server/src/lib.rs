@@ -29,6 +29,7 @@ pub mod state;
 pub mod telemetry;
 pub mod tokens;
 pub mod validate;
+pub mod web;
 
 pub use app::{bind, build_state, serve};
 pub use config::Config;

@@ -173,7 +173,6 @@ pub fn handle_base(given: &str, family: &str) -> String {
     out
 }
 
-
 /// Multi-line text (descriptions, narratives): NFC, trimmed, line breaks kept, no other control
 /// characters, 1–`max` characters.
 pub fn long_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {

@@ -176,7 +176,7 @@ pub async fn create_code(
         &*txn,
         CodeRow {
             id,
-            school_id: school_id,
+            school_id,
             badge_class_id: badge.id,
             created_by: creator,
             title,
@@ -226,7 +226,7 @@ pub async fn create_code(
     accolade_db::audit::record(
         &*txn,
         accolade_db::audit::Record {
-            school_id: school_id,
+            school_id,
             actor_id: Some(creator),
             action: "claim_code.create",
             target_type: "claim_code",

@@ -163,6 +163,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::web::routes())
         .fallback(not_found)
         .with_state(state)
 }
