@@ -192,6 +192,10 @@ async fn outbox(s: &School) -> Vec<accolade_db::outbox::OutboxMail> {
                 .expect("outbox"),
         );
     }
+    // A row can move from `pending` to `sent` between the queries: keep its latest state once.
+    all.sort_by_key(|m| (m.id, m.status != "pending"));
+    all.reverse();
+    all.dedup_by_key(|m| m.id);
     all.sort_by_key(|m| (m.created_at, m.id));
     all
 }
