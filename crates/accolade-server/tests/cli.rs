@@ -355,9 +355,10 @@ fn config_file_then_env_precedence_and_generated_key() {
         "public_url = \"https://from-file.example.org\"\naccess_token_ttl_secs = 600\n",
     )
     .expect("toml");
-    std::env::set_current_dir(dir.path()).expect("cd");
+    // An explicit file (changing the process's working directory would race the other tests).
     std::env::set_var("ACCOLADE_ACCESS_TOKEN_TTL_SECS", "300");
-    let cfg = accolade_server::Config::load(None).expect("config");
+    let cfg =
+        accolade_server::Config::load(Some(&dir.path().join("accolade.toml"))).expect("config");
     std::env::remove_var("ACCOLADE_ACCESS_TOKEN_TTL_SECS");
     assert_eq!(cfg.public_url, "https://from-file.example.org");
     assert_eq!(cfg.access_token_ttl_secs, 300, "env wins over the file");
