@@ -627,10 +627,10 @@ async fn hostile_names_bake_into_well_formed_svg_and_png() {
         .await
         .expect("svg");
     assert_eq!(baked_svg.headers()["content-type"], "image/svg+xml");
-    assert_eq!(
-        baked_svg.headers()["content-security-policy"],
-        "script-src 'none'"
-    );
+    assert!(baked_svg.headers()["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .contains("script-src 'none'"));
     let baked_svg = baked_svg.text().await.expect("svg text");
     let mut reader = quick_xml::Reader::from_str(&baked_svg);
     loop {

@@ -224,6 +224,20 @@ async fn health_and_openapi() {
         .expect("json");
     assert!(doc["openapi"].as_str().expect("version").starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/auth/login"]["post"].is_object());
+    // Every path parameter appears in its path; query parameters are declared as such.
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("ops") {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["in"] == "path" {
+                    let name = p["name"].as_str().expect("name");
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: `{name}` is not in the path"
+                    );
+                }
+            }
+        }
+    }
     let page = srv
         .http
         .get(srv.url("/api/docs"))
@@ -241,5 +255,49 @@ async fn health_and_openapi() {
         .await
         .expect("healthz");
     assert!(res.headers().get("x-request-id").is_some());
+    srv.stop().await;
+}
+
+#[tokio::test]
+async fn field_names_and_bounds_in_problems() {
+    let srv = TestServer::start().await;
+    let school = srv.school("north", "North", "Europe/London").await;
+    srv.user(
+        school.id,
+        Role::Admin,
+        "Ada Admin",
+        Some("admin@north.example.org"),
+    )
+    .await;
+    let s = srv.login("admin@north.example.org", PASSWORD).await;
+    let (status, p) = srv
+        .get("/api/v1/users?cursor=9223372036854775808", &s.access)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    let (status, p) = srv
+        .call(
+            Method::PATCH,
+            "/api/v1/me",
+            Some(&s.access),
+            Some(&json!({"display_name": 5})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "display_name", "{p}");
+    assert!(
+        !p["detail"].as_str().expect("detail").contains("line 1"),
+        "{p}"
+    );
+    let (status, p) = srv
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&s.access),
+            Some(&json!({"display_name": "X"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(p["errors"][0]["field"], "role", "{p}");
+    assert_eq!(p["errors"][0]["message"], "is required");
     srv.stop().await;
 }

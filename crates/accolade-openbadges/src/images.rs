@@ -18,6 +18,12 @@ pub const MAX_IMAGE_BYTES: usize = 512 * 1024;
 /// Largest accepted PNG width and height, in pixels.
 pub const MAX_PNG_DIMENSION: u32 = 2048;
 
+/// Deepest element nesting accepted in an SVG (renderers recurse per level).
+pub const MAX_SVG_DEPTH: usize = 64;
+
+/// Most elements accepted in an SVG.
+pub const MAX_SVG_ELEMENTS: usize = 10_000;
+
 /// Memory the `png` crate may use while reading a PNG header and metadata (4 MiB).
 const PNG_HEADER_LIMIT_BYTES: usize = 4 * 1024 * 1024;
 
@@ -165,6 +171,19 @@ pub fn check_png(bytes: &[u8]) -> Result<CheckedImage, ImageError> {
     if reader.info().animation_control.is_some() {
         return Err(ImageError::AnimatedPng);
     }
+    // The dimensions are now known to be small: decode the pixels once so a damaged image
+    // (bad CRC, broken zlib stream, truncated, missing palette) is refused at upload, not when
+    // a baked copy is requested.
+    let mut options = png::DecodeOptions::default();
+    options.set_skip_ancillary_crc_failures(false);
+    let mut full = png::Decoder::new_with_options(bytes, options);
+    full.set_limits(png::Limits {
+        bytes: 64 * 1024 * 1024,
+    });
+    let mut reader = full.read_info().map_err(invalid)?;
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).map_err(invalid)?;
+    reader.finish().map_err(invalid)?;
     Ok(CheckedImage {
         kind: ImageKind::Png,
         width: Some(width),
@@ -226,6 +245,11 @@ fn check_css(place: &str, css: &str, strict_escapes: bool) -> Result<(), ImageEr
     if lower.contains("@import") {
         return Err(unsafe_svg(format!("{place} uses @import")));
     }
+    if lower.contains("image-set(") || lower.contains("image(") || lower.contains("cross-fade(") {
+        return Err(unsafe_svg(format!(
+            "{place} uses a CSS image function that can load from outside the image"
+        )));
+    }
     if css.contains('\\') && (strict_escapes || css.contains('(')) {
         return Err(unsafe_svg(format!(
             "{place} uses CSS escapes (\\), which could hide external references"
@@ -268,12 +292,24 @@ fn check_element(element: &BytesStart<'_>, reader_pos: u64) -> Result<(), ImageE
                 "it contains a <foreignObject> element (embedded HTML)",
             ))
         }
-        "iframe" | "embed" | "object" => {
+        "iframe" | "embed" | "object" | "img" | "video" | "audio" | "source" | "meta" | "link"
+        | "base" | "form" | "input" | "frame" | "picture" | "track" => {
             return Err(unsafe_svg(format!(
                 "it contains an <{name}> element (embedded content)"
             )))
         }
         _ => {}
+    }
+    // Only SVG elements (no HTML or other vocabularies mixed in).
+    let (_, ns_prefix) = element.name().decompose();
+    if let Some(prefix) = ns_prefix {
+        let p = prefix.as_ref();
+        if p != b"svg" && p != b"xlink" && p != b"openbadges" {
+            return Err(unsafe_svg(format!(
+                "it contains an element from another vocabulary (<{}>)",
+                String::from_utf8_lossy(element.name().as_ref())
+            )));
+        }
     }
     let animates = matches!(
         name.as_str(),
@@ -284,6 +320,39 @@ fn check_element(element: &BytesStart<'_>, reader_pos: u64) -> Result<(), ImageE
         let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
         let local = lower_utf8(attr.key.local_name().as_ref());
         let value = attr.unescape_value().map_err(|e| invalid(&e))?;
+        if key.starts_with("xmlns") {
+            let ns = value.trim();
+            let allowed = [
+                "http://www.w3.org/2000/svg",
+                "http://www.w3.org/1999/xlink",
+                "http://www.w3.org/XML/1998/namespace",
+                "http://openbadges.org",
+            ];
+            if !allowed.contains(&ns) {
+                return Err(unsafe_svg(format!(
+                    "it declares another vocabulary ({key}=\"{}\")",
+                    shown(ns)
+                )));
+            }
+        }
+        if matches!(
+            local.as_str(),
+            "srcset"
+                | "poster"
+                | "action"
+                | "formaction"
+                | "http-equiv"
+                | "background"
+                | "ping"
+                | "lowsrc"
+                | "dynsrc"
+                | "codebase"
+                | "data"
+        ) {
+            return Err(unsafe_svg(format!(
+                "it has a {key} attribute, which can load or navigate elsewhere"
+            )));
+        }
         if local.starts_with("on") {
             return Err(unsafe_svg(format!(
                 "it has an event handler attribute ({key}) that runs script"
@@ -360,6 +429,7 @@ pub fn check_svg(bytes: &[u8]) -> Result<CheckedImage, ImageError> {
     reader.config_mut().check_comments = true;
 
     let mut depth = 0usize;
+    let mut elements = 0usize;
     let mut root_seen = false;
     let mut root_closed = false;
     let (mut width, mut height) = (None, None);
@@ -409,6 +479,17 @@ pub fn check_svg(bytes: &[u8]) -> Result<CheckedImage, ImageError> {
                             _ => {}
                         }
                     }
+                }
+                elements += 1;
+                if elements > MAX_SVG_ELEMENTS {
+                    return Err(invalid(format!(
+                        "it has more than {MAX_SVG_ELEMENTS} elements"
+                    )));
+                }
+                if matches!(event, Event::Start(_)) && depth >= MAX_SVG_DEPTH {
+                    return Err(invalid(format!(
+                        "elements are nested more than {MAX_SVG_DEPTH} deep"
+                    )));
                 }
                 if matches!(event, Event::Start(_)) {
                     if style.is_none()

@@ -444,3 +444,51 @@ proptest! {
         let _ = accolade_openbadges::unbake_png(&bytes);
     }
 }
+
+#[test]
+fn hardening_rules_from_the_bad_input_review() {
+    let deep = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\">{}{}</svg>",
+        "<g>".repeat(3000),
+        "</g>".repeat(3000)
+    );
+    assert!(
+        accolade_openbadges::check_svg(deep.as_bytes()).is_err(),
+        "deep nesting"
+    );
+    let shallow = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\">{}{}</svg>",
+        "<g>".repeat(20),
+        "</g>".repeat(20)
+    );
+    assert!(accolade_openbadges::check_svg(shallow.as_bytes()).is_ok());
+    for evil in [
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml"><h:img srcset="http://x.example/a.png 1x"/></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><style>svg{cursor:image-set("http://x.example/c.png" 1x)}</style></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><meta http-equiv="refresh" content="1;url=http://x.example/"/></svg>"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg"><image poster="http://x.example/p.png"/></svg>"#,
+    ] {
+        assert!(
+            accolade_openbadges::check_svg(evil.as_bytes()).is_err(),
+            "{evil}"
+        );
+    }
+}
+
+#[test]
+fn damaged_png_pixels_are_refused_at_upload() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures/badges"
+    );
+    let png = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .map(|p| std::fs::read(p).expect("read"))
+        .expect("a png");
+    assert!(accolade_openbadges::check_png(&png).is_ok());
+    // Truncated: header fine, pixels missing.
+    assert!(accolade_openbadges::check_png(&png[..png.len() / 2]).is_err());
+}

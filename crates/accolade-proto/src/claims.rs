@@ -172,11 +172,8 @@ pub struct Claimer {
 /// `POST /api/v1/offers` body: a student offers a peer-nominable badge (show-to-give).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CreateOfferRequest {
-    /// The badge (peer-nominable).
+    /// The badge (peer-nominable). The nomination's narrative is "Offered in person".
     pub badge_class_id: Uuid,
-    /// Optional narrative for the nomination (default "Offered in person").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub narrative: Option<String>,
 }
 
 /// A peer offer: valid 10 minutes, single use.

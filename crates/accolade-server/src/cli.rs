@@ -210,6 +210,16 @@ pub async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
                 config.bind = b;
             }
             let addr = config.bind;
+            if config.public_url == crate::config::Config::default().public_url
+                && addr != crate::config::Config::default().bind
+            {
+                tracing::warn!(
+                    public_url = %config.public_url,
+                    bind = %addr,
+                    "public_url is still the default while listening elsewhere: badge ids, QR codes \
+                     and sign-in cards will point at the wrong address (set ACCOLADE_PUBLIC_URL)"
+                );
+            }
             let state = app::build_state(config).await?;
             if demo {
                 print_demo(&demo::load(&state).await.map_err(api_err)?);

@@ -112,13 +112,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
         }
         JsonRejection::JsonSyntaxError(e) => ApiError::MalformedBody(e.body_text()),
         JsonRejection::JsonDataError(e) => {
-            let text = e.body_text();
-            let field = text
-                .split('`')
-                .nth(1)
-                .map(str::to_owned)
-                .unwrap_or_else(|| "body".to_owned());
-            ApiError::field(&field, text)
+            let (field, message) = describe_data_error(&e.body_text());
+            ApiError::field(&field, message)
         }
         JsonRejection::BytesRejection(e) => {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -128,6 +123,36 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
             }
         }
         other => ApiError::MalformedBody(other.body_text()),
+    }
+}
+
+/// Turns serde's message (with axum's prefix and serde_path_to_error's `path: ` prefix) into
+/// the field it is about and a short message, without parser positions.
+fn describe_data_error(text: &str) -> (String, String) {
+    let body = text
+        .split_once("target type: ")
+        .map_or(text, |(_, rest)| rest);
+    // Drop " at line 1 column 22".
+    let body = match body.rfind(" at line ") {
+        Some(i) => &body[..i],
+        None => body,
+    };
+    if let Some(rest) = body.strip_prefix("missing field `") {
+        let field = rest.split('`').next().unwrap_or("body");
+        return (field.to_owned(), "is required".to_owned());
+    }
+    match body.split_once(": ") {
+        Some((path, msg)) if !path.is_empty() && !path.contains(' ') => {
+            let msg = match msg.strip_prefix("missing field `") {
+                Some(rest) => {
+                    let inner = rest.split('`').next().unwrap_or_default();
+                    return (format!("{path}.{inner}"), "is required".to_owned());
+                }
+                None => msg,
+            };
+            (path.trim_start_matches('.').to_owned(), msg.to_owned())
+        }
+        _ => ("body".to_owned(), body.to_owned()),
     }
 }
 

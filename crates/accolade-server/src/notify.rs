@@ -21,7 +21,7 @@ async fn class_teachers(txn: &WriteTxn, school_id: Uuid, class_id: Uuid) -> ApiR
     Ok(accolade_db::classes::members(&**txn, school_id, class_id)
         .await?
         .into_iter()
-        .filter(|(_, role)| role == "teacher")
+        .filter(|(u, role)| role == "teacher" && u.role != "student")
         .map(|(u, _)| u.id)
         .collect())
 }

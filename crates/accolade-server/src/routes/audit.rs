@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// Query of `GET /api/v1/audit`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Only actions starting with this, e.g. `user.`.
     pub action: Option<String>,

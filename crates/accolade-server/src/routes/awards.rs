@@ -60,10 +60,8 @@ pub async fn create(
         ));
     }
     let key = idempotency::key(&headers)?;
-    let scope = format!(
-        "award:{}:{:?}:{:?}",
-        req.badge_class_id, req.recipient_ids, req.class_id
-    );
+    // The whole request is part of the scope: the same key with a different body is refused.
+    let scope = format!("award:{}", serde_json::to_string(&req).unwrap_or_default());
     let base = state.config.base_url().to_owned();
     let txn = state.db.begin_write().await?;
     if let Some(replayed) = idempotency::replay(&*txn, auth.id(), key.as_deref(), &scope).await? {
@@ -177,6 +175,7 @@ pub async fn create(
 
 /// Query of award lists.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AwardsQuery {
     /// Only this badge class (staff list).
     pub badge_class_id: Option<Uuid>,

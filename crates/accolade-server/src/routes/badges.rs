@@ -67,6 +67,7 @@ pub async fn upload_image(
 
 /// Query of `GET /api/v1/badge-classes`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Include archived badge classes (staff).
     #[serde(default)]

@@ -131,6 +131,12 @@ pub async fn create_code(
         }
         _ => None,
     };
+    if sheet_size.is_some() && req.max_claims.is_some() {
+        return Err(ApiError::field(
+            "max_claims",
+            "a sheet's limit is its number of cards: use sheet_size only",
+        ));
+    }
     if req.max_claims == Some(0) || req.max_claims.is_some_and(|m| m > 100_000) {
         return Err(ApiError::field("max_claims", "must be 1–100000"));
     }
@@ -656,10 +662,10 @@ pub async fn claim_as(
     match claim_in_txn(state, auth, &code, sheet.as_ref()).await {
         Ok(resp) => Ok(resp),
         // Lost a race with the same student's other request: answer like a repeat.
-        Err(ApiError::AlreadyHeld) | Err(ApiError::Conflict(_)) => {
+        Err(e @ (ApiError::AlreadyHeld | ApiError::Conflict(_))) => {
             match existing_response(state, auth, &code).await? {
                 Some(r) => Ok(r),
-                None => Err(ApiError::AlreadyHeld),
+                None => Err(e),
             }
         }
         Err(ApiError::ClaimLimitReached) => match existing_response(state, auth, &code).await? {
@@ -774,9 +780,6 @@ pub async fn create_offer(
 ) -> ApiResult<(StatusCode, Json<PeerOffer>)> {
     if auth.role != Role::Student {
         return Err(ApiError::Forbidden("only students make peer offers"));
-    }
-    if let Some(n) = &req.narrative {
-        validate::long_text("narrative", n, 1000)?;
     }
     let base = state.config.base_url();
     let badge =

@@ -156,6 +156,21 @@ pub async fn put_member(
         .await?
         .filter(|u| u.active)
         .ok_or(ApiError::NotFound("user"))?;
+    // A student is a student in every class; staff teach.
+    let fits = match req.role {
+        Role::Student => user.role == "student",
+        _ => user.role != "student",
+    };
+    if !fits {
+        return Err(ApiError::field(
+            "role",
+            format!(
+                "a {} cannot be enrolled as a {}",
+                user.role,
+                req.role.as_str()
+            ),
+        ));
+    }
     accolade_db::classes::enroll(
         &*txn,
         auth.school_id(),
@@ -219,6 +234,7 @@ pub async fn delete_member(
 
 /// Query of `POST /api/v1/classes/{id}/signin-cards`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CardsQuery {
     /// `json` (default) or `svg` (a printable A4 sheet).
     pub format: Option<String>,

@@ -161,11 +161,17 @@ pub fn router(state: AppState) -> Router {
             "/unsubscribe",
             get(unsubscribe::confirm).post(unsubscribe::unsubscribe),
         )
+        .route("/", get(home))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(crate::web::routes())
         .fallback(not_found)
         .with_state(state)
+}
+
+/// `/`: browsers land on the account page (which asks unsigned visitors to sign in).
+async fn home() -> axum::response::Redirect {
+    axum::response::Redirect::to("/account")
 }
 
 async fn not_found() -> ApiError {
@@ -253,7 +259,9 @@ pub fn decode_cursor(cursor: Option<&str>) -> ApiResult<u64> {
         None | Some("") => Ok(0),
         Some(c) => c
             .parse::<u64>()
-            .map_err(|_| ApiError::field("cursor", "is not a cursor from a previous page")),
+            .ok()
+            .filter(|n| *n <= 10_000_000)
+            .ok_or_else(|| ApiError::field("cursor", "is not a cursor from a previous page")),
     }
 }
 

@@ -82,7 +82,11 @@ pub async fn create(
     nominees.sort();
     nominees.dedup();
     let key = idempotency::key(&headers)?;
-    let scope = format!("nominate:{}:{:?}", req.badge_class_id, nominees);
+    // The whole request is part of the scope: the same key with a different body is refused.
+    let scope = format!(
+        "nominate:{}",
+        serde_json::to_string(&req).unwrap_or_default()
+    );
     let base = state.config.base_url().to_owned();
     let school = school(&state, &auth).await?;
 
@@ -312,6 +316,7 @@ pub async fn nominate_from_offer(
 
 /// Paging query.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
@@ -349,6 +354,7 @@ pub async fn mine(
 
 /// Query of the moderation queue.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// Only this class.
     pub class_id: Option<Uuid>,
@@ -441,7 +447,12 @@ pub async fn revise(
         .await?
         .filter(|n| n.nominator_id == auth.id())
         .ok_or(ApiError::NotFound("nomination"))?;
-    if n.status != "returned" && n.status != "pending" {
+    // Only a nomination returned for revision can be edited; the atomic state change makes a
+    // concurrent decision win cleanly.
+    if n.status != "returned"
+        || !accolade_db::nominations::transition(&*txn, n.id, &["returned"], "pending", None, None)
+            .await?
+    {
         return Err(ApiError::AlreadyDecided);
     }
     if let Some(t) = narrative {
@@ -608,7 +619,10 @@ pub async fn decide(
     policy::require_staff(&auth)?;
     let reason = check_reason(req.decision, req.reason.as_deref())?;
     let key = idempotency::key(&headers)?;
-    let scope = format!("decide:{id}:{:?}", req.decision);
+    let scope = format!(
+        "decide:{id}:{}",
+        serde_json::to_string(&req).unwrap_or_default()
+    );
     let txn = state.db.begin_write().await?;
     if let Some(replayed) = idempotency::replay(&*txn, auth.id(), key.as_deref(), &scope).await? {
         return Ok(replayed);

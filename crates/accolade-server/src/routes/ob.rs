@@ -80,7 +80,10 @@ pub async fn assertion(
             let baked =
                 tokio::task::spawn_blocking(move || bake(image, &json, &verify, png_wanted))
                     .await
-                    .map_err(|e| ApiError::Internal(format!("bake task: {e}")))??;
+                    .map_err(|_| ApiError::InvalidImage {
+                        too_large: false,
+                        message: "this badge image cannot be rendered".into(),
+                    })??;
             let (ctype, ext) = if png_wanted {
                 ("image/png", "png")
             } else {
@@ -96,7 +99,9 @@ pub async fn assertion(
             }
             h.insert(
                 header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("script-src 'none'"),
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'none'",
+                ),
             );
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             Ok(with_cors(res))
@@ -118,7 +123,15 @@ fn bake(
     } else {
         ImageKind::Png
     };
-    let err = |e: String| ApiError::Internal(format!("baking: {e}"));
+    // Images stored before a check was tightened are checked again before rendering.
+    accolade_openbadges::check_image(&image.bytes).map_err(|e| ApiError::InvalidImage {
+        too_large: false,
+        message: format!("this badge image cannot be baked: {e}"),
+    })?;
+    let err = |e: String| ApiError::InvalidImage {
+        too_large: false,
+        message: format!("this badge image cannot be baked: {e}"),
+    };
     match (kind, png_wanted) {
         (ImageKind::Png, true) => {
             accolade_openbadges::bake_png(&image.bytes, json).map_err(|e| err(e.to_string()))

@@ -32,6 +32,7 @@ pub fn to_user(u: &UserRow) -> User {
 
 /// Query parameters of `GET /api/v1/users`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListUsersQuery {
     /// Only this role.
     pub role: Option<Role>,

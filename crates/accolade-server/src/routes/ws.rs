@@ -56,6 +56,7 @@ pub async fn ticket(State(state): State<AppState>, auth: AuthUser) -> ApiResult<
 
 /// Query of `GET /api/v1/ws`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct WsQuery {
     /// A ticket from `POST /api/v1/ws-ticket` (browsers); others may send
     /// `Authorization: Bearer` instead.

@@ -78,7 +78,7 @@ fn voucher_parts(token: &str, seen: i64) -> [Vec<u8>; 3] {
 /// The instant a valid, fresh voucher vouches for.
 fn vouched_at(state: &AppState, web: &Web, token: &str, v: &Voucher) -> Option<DateTime<Utc>> {
     let (seen, sig) = (v.seen?, v.sig.as_deref()?);
-    let age = state.now().timestamp() - seen;
+    let age = state.now().timestamp().saturating_sub(seen);
     if !(0..=VOUCHER_SECS).contains(&age) {
         return None;
     }
