@@ -1,9 +1,12 @@
-//! Helpers shared by Accolade's load generators (see the `bench-auth` binary): an in-process
-//! server on 127.0.0.1 port 0 with its own tokio runtime, seeding, a raw argon2 baseline, a
+//! Helpers shared by Accolade's load generators (the `bench-auth`, `bench-claims` and
+//! `bench-ws` binaries): an in-process server on 127.0.0.1 port 0 with its own tokio runtime, a
+//! server in a separate process (for memory figures), a fresh PostgreSQL database per run,
+//! seeding (a school with classes, students and sessions; badges and claim codes over HTTP),
+//! raw keep-alive HTTP/1.1 connections, `/proc` readings (RSS, CPU), a raw argon2 baseline, a
 //! sequential GET latency probe, percentiles and a text latency histogram.
 //!
-//! Every loop here is bounded both by a deadline and by an iteration count, and every HTTP
-//! request goes to the loopback address only.
+//! Every loop here is bounded both by a deadline and by an iteration count, and every request
+//! goes to the loopback address only.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -627,6 +630,11 @@ impl BenchServer {
     /// Runs `fut` to completion on the server's runtime (from a thread outside any runtime).
     pub fn run<F: Future>(&self, fut: F) -> F::Output {
         self.runtime.block_on(fut)
+    }
+
+    /// The server runtime's handle (to spawn work there from another runtime).
+    pub fn handle(&self) -> &tokio::runtime::Handle {
+        &self.runtime
     }
 
     /// Stops accepting, drains in-flight requests and waits (at most ~15 s) for the server
@@ -1263,6 +1271,775 @@ pub fn histogram(samples: &[Duration], width: usize) -> String {
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: a fresh database per run
+// ---------------------------------------------------------------------------------------------
+
+/// Fails unless `url` is a `postgres://` URL whose host is 127.0.0.1 or localhost.
+pub fn ensure_loopback_pg(url: &str) -> anyhow::Result<()> {
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+        .context("expected a postgres:// URL")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = host_port.rsplit_once(':').map_or(host_port, |(h, _)| h);
+    anyhow::ensure!(
+        host == "127.0.0.1" || host == "localhost",
+        "refusing PostgreSQL at {host:?}: only 127.0.0.1 is allowed"
+    );
+    Ok(())
+}
+
+/// A database `accolade_bench_<random>` created for one run on the PostgreSQL server of an
+/// admin URL (e.g. `postgres://postgres@127.0.0.1:5432/test`), dropped by
+/// [`PgDatabase::drop_now`] or, failing that, when the value is dropped.
+pub struct PgDatabase {
+    admin_url: String,
+    /// Name of the new database.
+    pub name: String,
+    /// URL of the new database (the admin URL with its database name replaced).
+    pub url: String,
+    dropped: bool,
+}
+
+impl PgDatabase {
+    /// Creates the database through `admin_url` (which must point at 127.0.0.1).
+    pub async fn create(admin_url: &str) -> anyhow::Result<PgDatabase> {
+        use sqlx::Connection;
+        ensure_loopback_pg(admin_url)?;
+        let name = format!("accolade_bench_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = sqlx::PgConnection::connect(admin_url)
+            .await
+            .with_context(|| format!("connecting to {}", accolade_db::redact(admin_url)))?;
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .with_context(|| format!("creating database {name}"))?;
+        conn.close().await?;
+        let (base, query) = match admin_url.split_once('?') {
+            Some((b, q)) => (b, Some(q)),
+            None => (admin_url, None),
+        };
+        let (prefix, _) = base
+            .rsplit_once('/')
+            .context("the PostgreSQL URL must end in /dbname")?;
+        let url = match query {
+            Some(q) => format!("{prefix}/{name}?{q}"),
+            None => format!("{prefix}/{name}"),
+        };
+        Ok(PgDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+            dropped: false,
+        })
+    }
+
+    /// Drops the database (`WITH (FORCE)`: open connections are ended).
+    pub async fn drop_now(mut self) -> anyhow::Result<()> {
+        self.dropped = true;
+        drop_pg_database(&self.admin_url, &self.name).await
+    }
+}
+
+async fn drop_pg_database(admin_url: &str, name: &str) -> anyhow::Result<()> {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+    sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .with_context(|| format!("dropping database {name}"))?;
+    conn.close().await?;
+    Ok(())
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if self.dropped {
+            return;
+        }
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        // The caller's runtime may be busy or gone: drop from a thread of our own.
+        let _ = std::thread::spawn(move || {
+            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                if let Err(e) = rt.block_on(drop_pg_database(&admin, &name)) {
+                    eprintln!("warning: could not drop {name}: {e:#}");
+                }
+            }
+        })
+        .join();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Raw keep-alive HTTP/1.1 connections
+// ---------------------------------------------------------------------------------------------
+
+/// Request body type of [`HttpConn`].
+pub type Body = http_body_util::Full<hyper::body::Bytes>;
+
+/// One HTTP/1.1 keep-alive connection to a loopback server (hyper's client connection, no
+/// pool, no proxy, `TCP_NODELAY`): opened once and warmed up, so a later request measures the
+/// server and not connection setup. Must be used inside a tokio runtime (its connection task
+/// runs there).
+pub struct HttpConn {
+    sender: hyper::client::conn::http1::SendRequest<Body>,
+    authority: hyper::header::HeaderValue,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl HttpConn {
+    /// Connects to `addr` (must be a loopback address).
+    pub async fn connect(addr: SocketAddr) -> anyhow::Result<HttpConn> {
+        anyhow::ensure!(
+            addr.ip().is_loopback(),
+            "refusing to connect to {addr}: only loopback addresses are allowed"
+        );
+        let stream = tokio::net::TcpStream::connect(addr)
+            .await
+            .with_context(|| format!("connecting to {addr}"))?;
+        stream.set_nodelay(true)?;
+        let (sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                .await
+                .context("HTTP/1.1 handshake")?;
+        let task = tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        Ok(HttpConn {
+            sender,
+            authority: hyper::header::HeaderValue::from_str(&addr.to_string())?,
+            task,
+        })
+    }
+
+    /// Builds a request for this connection: `method path`, an optional bearer token and an
+    /// optional JSON body. Building is separate from sending so that a burst can prepare every
+    /// request before it starts its clocks.
+    pub fn request(
+        &self,
+        method: hyper::Method,
+        path: &str,
+        bearer: Option<&str>,
+        json: Option<hyper::body::Bytes>,
+    ) -> anyhow::Result<hyper::Request<Body>> {
+        use hyper::header;
+        let mut b = hyper::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, self.authority.clone());
+        if let Some(t) = bearer {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = match json {
+            Some(j) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::new(j)
+            }
+            None => Body::new(hyper::body::Bytes::new()),
+        };
+        Ok(b.body(body)?)
+    }
+
+    /// Sends `req` and reads the whole response: `(status, body)`.
+    pub async fn send(
+        &mut self,
+        req: hyper::Request<Body>,
+    ) -> anyhow::Result<(u16, hyper::body::Bytes)> {
+        use http_body_util::BodyExt;
+        self.sender.ready().await.context("connection not ready")?;
+        let res = self.sender.send_request(req).await?;
+        let status = res.status().as_u16();
+        let body = res.into_body().collect().await?.to_bytes();
+        Ok((status, body))
+    }
+}
+
+impl Drop for HttpConn {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other processes: /proc readings and a server in its own process
+// ---------------------------------------------------------------------------------------------
+
+/// A `kB` field of `/proc/PID/status` (`VmRSS`, `RssAnon`, `VmHWM`…), in KiB.
+pub fn proc_status_kib(pid: u32, field: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+}
+
+/// CPU time (user + system) a process has used so far (`/proc/PID/stat`, USER_HZ = 100).
+pub fn proc_cpu(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let close = stat.rfind(')')?;
+    let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+    // After the name: field 3 is index 0, so utime (14) and stime (15) are 11 and 12.
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// Kernel memory held by every TCP socket of the machine (`/proc/net/sockstat`, `TCP: … mem`
+/// in 4 KiB pages), in KiB. Not part of any process's RSS.
+pub fn tcp_kernel_kib() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/net/sockstat").ok()?;
+    let line = s.lines().find(|l| l.starts_with("TCP:"))?;
+    let mut it = line.split_whitespace();
+    for _ in 0..64 {
+        match it.next() {
+            Some("mem") => return it.next()?.parse::<u64>().ok().map(|p| p * 4),
+            Some(_) => {}
+            None => return None,
+        }
+    }
+    None
+}
+
+/// Raises this process's soft limit on open files to its hard limit (children inherit it);
+/// returns the new soft limit.
+pub fn raise_nofile_limit() -> anyhow::Result<u64> {
+    rlimit::increase_nofile_limit(u64::MAX).context("raising RLIMIT_NOFILE")
+}
+
+/// The argument that makes a benchmark binary run as a server child (see [`serve_child`]).
+pub const SERVE_CHILD_ARG: &str = "__accolade-serve";
+
+/// When this process was started as `EXE __accolade-serve 127.0.0.1:PORT`, runs the server
+/// exactly as `accolade serve --bind 127.0.0.1:PORT` does (same runtime flavour, configuration
+/// from `ACCOLADE_*`) and returns its exit code; otherwise returns `None` at once. Lets a
+/// benchmark run the server it was compiled with in a separate process.
+pub fn serve_child() -> Option<std::process::ExitCode> {
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() != Some(SERVE_CHILD_ARG) {
+        return None;
+    }
+    let mut run = move || -> anyhow::Result<()> {
+        let bind: SocketAddr = args
+            .next()
+            .context("missing bind address")?
+            .parse()
+            .context("bind address")?;
+        anyhow::ensure!(
+            bind.ip().is_loopback(),
+            "the bench server binds loopback only"
+        );
+        // What `#[tokio::main]` builds for the `accolade` binary.
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        rt.block_on(async move {
+            let config = Config::load(None)?;
+            accolade_server::telemetry::init(config.log_format);
+            accolade_server::cli::run(
+                accolade_server::cli::Command::Serve {
+                    bind: Some(bind),
+                    demo: false,
+                },
+                config,
+            )
+            .await
+        })
+    };
+    Some(match run() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench server: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    })
+}
+
+/// Which program [`ServerProcess`] runs.
+#[derive(Debug, Clone)]
+pub enum ServerCommand {
+    /// This executable again with [`SERVE_CHILD_ARG`]: the server code this benchmark was
+    /// compiled with (the binary must call [`serve_child`] first thing in `main`).
+    SelfExec,
+    /// An `accolade` binary, run as `PATH serve --bind 127.0.0.1:PORT`.
+    Binary(std::path::PathBuf),
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; the server binds it with SO_REUSEADDR).
+pub fn free_port() -> anyhow::Result<u16> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").context("finding a free port")?;
+    Ok(l.local_addr()?.port())
+}
+
+/// An Accolade server in a child process on 127.0.0.1 (random port); killed when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base_url: String,
+    /// The listening address.
+    pub addr: SocketAddr,
+    /// Process id (for `/proc/PID/…`).
+    pub pid: u32,
+    _dir: tempfile::TempDir,
+}
+
+impl ServerProcess {
+    /// Starts a server on `database_url` with `signing_key`, access tokens valid for an hour,
+    /// `RUST_LOG=warn` and its working directory in a temporary folder. `extra_env` adds or
+    /// overrides `ACCOLADE_*` settings.
+    pub fn spawn(
+        command: &ServerCommand,
+        database_url: &str,
+        signing_key: &str,
+        extra_env: &[(&str, &str)],
+    ) -> anyhow::Result<ServerProcess> {
+        let port = free_port()?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        let base_url = format!("http://{addr}");
+        let dir = tempfile::Builder::new()
+            .prefix("accolade-bench-node-")
+            .tempdir()?;
+        let mut cmd = match command {
+            ServerCommand::SelfExec => {
+                let mut c = std::process::Command::new(
+                    std::env::current_exe().context("finding this executable")?,
+                );
+                c.args([SERVE_CHILD_ARG, &addr.to_string()]);
+                c
+            }
+            ServerCommand::Binary(path) => {
+                let mut c = std::process::Command::new(path);
+                c.args(["serve", "--bind", &addr.to_string()]);
+                c
+            }
+        };
+        cmd.current_dir(dir.path())
+            .env("ACCOLADE_DATABASE_URL", database_url)
+            .env("ACCOLADE_SIGNING_KEY", signing_key)
+            .env("ACCOLADE_PUBLIC_URL", &base_url)
+            .env("ACCOLADE_DATA_DIR", dir.path())
+            .env("ACCOLADE_ACCESS_TOKEN_TTL_SECS", "3600")
+            .env("RUST_LOG", "warn")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::inherit());
+        for (k, v) in extra_env {
+            cmd.env(k, v);
+        }
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting the server ({command:?})"))?;
+        Ok(ServerProcess {
+            pid: child.id(),
+            child,
+            base_url,
+            addr,
+            _dir: dir,
+        })
+    }
+
+    /// Waits (at most `timeout`) until `GET /readyz` answers 200; fails early if the process
+    /// exits.
+    pub async fn wait_ready(&mut self, timeout: Duration) -> anyhow::Result<()> {
+        let client = http_client(1)?;
+        let deadline = Instant::now() + timeout;
+        for _ in 0..100_000 {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::bail!("the server process exited early: {status}");
+            }
+            if let Ok(r) = client.get(format!("{}/readyz", self.base_url)).send().await {
+                if r.status().is_success() {
+                    return Ok(());
+                }
+            }
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the server on {} was not ready within {timeout:?}",
+                self.base_url
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        anyhow::bail!("the server on {} never became ready", self.base_url)
+    }
+
+    /// The server's resident set size in KiB.
+    pub fn rss_kib(&self) -> Option<u64> {
+        proc_status_kib(self.pid, "VmRSS")
+    }
+
+    /// CPU time the server has used so far.
+    pub fn cpu(&self) -> Option<Duration> {
+        proc_cpu(self.pid)
+    }
+
+    /// True while the process runs.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A school to benchmark: classes, students with sessions, badges and claim codes
+// ---------------------------------------------------------------------------------------------
+
+/// A student created by [`setup_school`].
+#[derive(Debug, Clone)]
+pub struct Pupil {
+    /// User id.
+    pub id: uuid::Uuid,
+    /// The class the student is enrolled in.
+    pub class_id: uuid::Uuid,
+    /// An access token of a fresh session.
+    pub token: String,
+}
+
+/// What [`setup_school`] created.
+#[derive(Debug, Clone)]
+pub struct BenchSchool {
+    /// School id.
+    pub id: uuid::Uuid,
+    /// School slug (`bench-<run>`).
+    pub slug: String,
+    /// The teacher of every class.
+    pub teacher_id: uuid::Uuid,
+    /// The teacher's access token.
+    pub teacher_token: String,
+    /// Class ids, in order; students fill them `class_size` at a time.
+    pub classes: Vec<uuid::Uuid>,
+    /// Students in creation order.
+    pub students: Vec<Pupil>,
+}
+
+impl BenchSchool {
+    /// The students of class `class_id`.
+    pub fn class_students(&self, class_id: uuid::Uuid) -> Vec<Pupil> {
+        self.students
+            .iter()
+            .filter(|p| p.class_id == class_id)
+            .cloned()
+            .collect()
+    }
+}
+
+/// Creates, directly through the service layer (no HTTP, no passwords, no argon2), a school
+/// with one teacher, `students` students in classes of `class_size` (the teacher teaches them
+/// all), and one session per person (`routes::auth::start_session`). Names carry a random run
+/// id. Runs on the runtime that owns `state`.
+pub async fn setup_school(
+    state: &AppState,
+    students: usize,
+    class_size: usize,
+) -> anyhow::Result<BenchSchool> {
+    use accolade_proto::{CreateUserRequest, Role};
+    let class_size = class_size.max(1);
+    let run = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let slug = format!("bench-{run}");
+    let txn = state.db.begin_write().await?;
+    let school = accolade_db::schools::create(
+        &*txn,
+        accolade_db::schools::NewSchool {
+            slug: slug.clone(),
+            name: format!("Bench School {run}"),
+            timezone: "Europe/London".to_owned(),
+            sourced_id: None,
+        },
+    )
+    .await
+    .context("creating the bench school")?;
+    txn.commit().await?;
+    let err = |e: accolade_server::error::ApiError| anyhow::anyhow!("{e}");
+    let user = |role, display_name: String| CreateUserRequest {
+        role,
+        display_name,
+        email: None,
+        handle: None,
+        password: None,
+    };
+    let teacher = accolade_server::routes::users::create_user(
+        state,
+        school.id,
+        None,
+        user(Role::Teacher, format!("Tess Bench{run}")),
+    )
+    .await
+    .map_err(err)?;
+    let teacher_token = accolade_server::routes::auth::start_session(state, &teacher)
+        .await
+        .map_err(err)?
+        .access_token;
+
+    let n_classes = students.div_ceil(class_size).max(1);
+    let mut classes = Vec::with_capacity(n_classes);
+    for k in 0..n_classes {
+        let txn = state.db.begin_write().await?;
+        let class =
+            accolade_db::classes::create(&*txn, school.id, format!("Form {k}"), None, None).await?;
+        accolade_db::classes::enroll(&*txn, school.id, class.id, teacher.id, "teacher", None)
+            .await?;
+        txn.commit().await?;
+        classes.push(class.id);
+    }
+
+    // Users and sessions in parallel (each is its own write transaction), enrolments one
+    // transaction per class.
+    let mut created: Vec<Option<(accolade_db::users::User, String)>> = vec![None; students];
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut next = 0usize;
+    let parallel = 16;
+    for _ in 0..students.saturating_mul(2) + 1 {
+        while next < students && tasks.len() < parallel {
+            let state = state.clone();
+            let req = user(Role::Student, format!("Pupil{next} Bench{run}"));
+            let (i, school_id) = (next, school.id);
+            tasks.spawn(async move {
+                let u = accolade_server::routes::users::create_user(&state, school_id, None, req)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("creating a student: {e}"))?;
+                let t = accolade_server::routes::auth::start_session(&state, &u)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("starting a session: {e}"))?;
+                anyhow::Ok((i, u, t.access_token))
+            });
+            next += 1;
+        }
+        match tasks.join_next().await {
+            Some(joined) => {
+                let (i, u, token) = joined.context("setup task panicked")??;
+                created[i] = Some((u, token));
+            }
+            None => break,
+        }
+    }
+    let mut pupils = Vec::with_capacity(students);
+    for (i, c) in created.into_iter().enumerate() {
+        let (u, token) = c.context("a student was not created")?;
+        pupils.push(Pupil {
+            id: u.id,
+            class_id: classes[i / class_size],
+            token,
+        });
+    }
+    for chunk in pupils.chunks(class_size) {
+        let txn = state.db.begin_write().await?;
+        for p in chunk {
+            accolade_db::classes::enroll(&*txn, school.id, p.class_id, p.id, "student", None)
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(BenchSchool {
+        id: school.id,
+        slug,
+        teacher_id: teacher.id,
+        teacher_token,
+        classes,
+        students: pupils,
+    })
+}
+
+/// Sends one JSON API request with reqwest; returns the status and the JSON body (`Null` when
+/// empty).
+pub async fn api(
+    client: &reqwest::Client,
+    base_url: &str,
+    method: reqwest::Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> anyhow::Result<(u16, serde_json::Value)> {
+    ensure_loopback(base_url)?;
+    let mut req = client.request(method.clone(), format!("{base_url}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    if let Some(b) = body {
+        req = req.json(b);
+    }
+    let res = req
+        .send()
+        .await
+        .with_context(|| format!("{method} {path}"))?;
+    let status = res.status().as_u16();
+    let bytes = res.bytes().await?;
+    let value = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        })
+    };
+    Ok((status, value))
+}
+
+/// Uploads a small SVG and creates a badge class named `name` as the teacher; returns its id.
+pub async fn create_badge(
+    client: &reqwest::Client,
+    base_url: &str,
+    teacher_token: &str,
+    name: &str,
+    repeatable: bool,
+) -> anyhow::Result<uuid::Uuid> {
+    ensure_loopback(base_url)?;
+    let svg = br##"<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64"><circle cx="32" cy="32" r="30" fill="#284"/></svg>"##;
+    let res = client
+        .post(format!("{base_url}/api/v1/images"))
+        .bearer_auth(teacher_token)
+        .header("content-type", "image/svg+xml")
+        .body(svg.to_vec())
+        .send()
+        .await
+        .context("POST /api/v1/images")?;
+    let status = res.status();
+    let img: serde_json::Value = res.json().await.context("image upload answer")?;
+    anyhow::ensure!(status.is_success(), "image upload: {status} {img}");
+    let (status, badge) = api(
+        client,
+        base_url,
+        reqwest::Method::POST,
+        "/api/v1/badge-classes",
+        Some(teacher_token),
+        Some(&serde_json::json!({
+            "name": name,
+            "description": "Benchmark badge",
+            "criteria_narrative": "Take part in the benchmark",
+            "image_id": img["id"],
+            "repeatable": repeatable,
+        })),
+    )
+    .await?;
+    anyhow::ensure!(status == 201, "creating a badge class: {status} {badge}");
+    badge["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .context("badge class without id")
+}
+
+/// Creates a rotating claim code (15 s rotation, open for a day) for `badge` limited to
+/// `class_ids` (school-wide when empty); returns its id.
+pub async fn create_claim_code(
+    client: &reqwest::Client,
+    base_url: &str,
+    teacher_token: &str,
+    badge: uuid::Uuid,
+    title: &str,
+    class_ids: &[uuid::Uuid],
+) -> anyhow::Result<uuid::Uuid> {
+    let ends = (chrono::Utc::now() + chrono::Duration::days(1)).to_rfc3339();
+    let (status, code) = api(
+        client,
+        base_url,
+        reqwest::Method::POST,
+        "/api/v1/claim-codes",
+        Some(teacher_token),
+        Some(&serde_json::json!({
+            "badge_class_id": badge,
+            "title": title,
+            "ends_at": ends,
+            "mode": "rotating",
+            "class_ids": class_ids,
+        })),
+    )
+    .await?;
+    anyhow::ensure!(status == 201, "creating a claim code: {status} {code}");
+    code["id"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .context("claim code without id")
+}
+
+/// The URL the projector currently shows for a claim code (`GET …/current`).
+pub async fn current_claim_url(
+    client: &reqwest::Client,
+    base_url: &str,
+    teacher_token: &str,
+    code: uuid::Uuid,
+) -> anyhow::Result<String> {
+    let (status, cur) = api(
+        client,
+        base_url,
+        reqwest::Method::GET,
+        &format!("/api/v1/claim-codes/{code}/current"),
+        Some(teacher_token),
+        None,
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "current claim URL: {status} {cur}");
+    cur["url"]
+        .as_str()
+        .map(str::to_owned)
+        .context("claim code without a current URL")
+}
+
+/// `POST /api/v1/ws-ticket`: a single-use WebSocket ticket for `token`.
+pub async fn ws_ticket(
+    client: &reqwest::Client,
+    base_url: &str,
+    token: &str,
+) -> anyhow::Result<String> {
+    let (status, t) = api(
+        client,
+        base_url,
+        reqwest::Method::POST,
+        "/api/v1/ws-ticket",
+        Some(token),
+        None,
+    )
+    .await?;
+    anyhow::ensure!(status == 200, "ws ticket: {status} {t}");
+    t["ticket"]
+        .as_str()
+        .map(str::to_owned)
+        .context("ticket answer without ticket")
+}
+
+/// Counts a badge's assertions in the database: `(total, distinct recipients)`.
+pub async fn assertion_counts(
+    state: &AppState,
+    badge_class_id: uuid::Uuid,
+) -> anyhow::Result<(u64, u64)> {
+    use accolade_db::entities::awards;
+    use accolade_db::sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    let recipients: Vec<uuid::Uuid> = awards::Entity::find()
+        .select_only()
+        .column(awards::Column::RecipientId)
+        .filter(awards::Column::BadgeClassId.eq(badge_class_id))
+        .into_tuple()
+        .all(state.db.conn())
+        .await
+        .context("counting assertions")?;
+    let total = recipients.len() as u64;
+    let distinct: std::collections::HashSet<_> = recipients.into_iter().collect();
+    Ok((total, distinct.len() as u64))
+}
+
+/// Nearest-rank percentile `p` of unsorted `samples` (sorts a copy).
+pub fn percentile_of(samples: &[Duration], p: f64) -> Duration {
+    let mut v = samples.to_vec();
+    v.sort_unstable();
+    percentile(&v, p)
+}
+
+/// `PASS` or `MISS`.
+pub fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "PASS"
+    } else {
+        "MISS"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1341,5 +2118,17 @@ mod tests {
     fn only_loopback() {
         assert!(ensure_loopback("http://127.0.0.1:1234").is_ok());
         assert!(ensure_loopback("http://example.com").is_err());
+        assert!(ensure_loopback_pg("postgres://postgres@127.0.0.1:5432/test").is_ok());
+        assert!(ensure_loopback_pg("postgresql://u:p@localhost/db?sslmode=disable").is_ok());
+        assert!(ensure_loopback_pg("postgres://postgres@10.0.0.5:5432/test").is_err());
+        assert!(ensure_loopback_pg("mysql://127.0.0.1/x").is_err());
+    }
+
+    #[test]
+    fn proc_readings() {
+        let me = std::process::id();
+        assert!(proc_status_kib(me, "VmRSS").is_some_and(|k| k > 0));
+        assert!(proc_status_kib(me, "NoSuchField").is_none());
+        assert!(proc_cpu(me).is_some());
     }
 }

@@ -28,7 +28,7 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     let cleaned: String = value.nfc().collect::<String>();
     let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     let len = cleaned.chars().count();
-    if len == 0 {
+    if len == 0 || cleaned.chars().all(invisible) {
         return Err(ApiError::field(field, "must not be empty"));
     }
     if len > max {
@@ -37,7 +37,25 @@ pub fn text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
             format!("must be at most {max} characters"),
         ));
     }
+    if cleaned.chars().any(bidi_override) {
+        return Err(ApiError::field(
+            field,
+            "must not contain text-direction override characters",
+        ));
+    }
     Ok(cleaned)
+}
+
+/// Zero-width and formatting characters that show nothing.
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}')
+}
+
+/// Bidirectional overrides and embeddings, which can make a name display as something else
+/// (isolates are fine: pages wrap names in `<bdi>` anyway).
+fn bidi_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}')
 }
 
 /// A display name: [`text`] with at most 100 characters.
@@ -50,7 +68,9 @@ pub fn display_name(value: &str) -> Result<String, ApiError> {
 pub fn email(field: &str, value: &str) -> Result<String, ApiError> {
     let v = value.trim().to_lowercase();
     let ok = v.len() <= 320
-        && !v.chars().any(|c| c.is_whitespace() || forbidden_char(c))
+        && !v
+            .chars()
+            .any(|c| c.is_whitespace() || forbidden_char(c) || "<>()[]\\,;:\"".contains(c))
         && match v.split_once('@') {
             Some((local, domain)) => {
                 !local.is_empty()
@@ -225,6 +245,10 @@ mod tests {
             Some("Ana María")
         );
         assert!(display_name("bad\u{0}name").is_err());
+        assert!(display_name("\u{200B}\u{FEFF}").is_err());
+        assert!(display_name("abc\u{202E}def").is_err());
+        assert!(email("e", "a<b>@x.org").is_err());
+        assert!(email("e", "a,b@x.org").is_err());
         assert!(display_name("   ").is_err());
         assert!(display_name(&"x".repeat(101)).is_err());
     }

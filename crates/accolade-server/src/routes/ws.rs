@@ -318,6 +318,10 @@ async fn run(mut socket: WebSocket, state: AppState, ctx: Ctx, last_seq: Option<
                     }
                 },
                 Some(Ok(Message::Pong(_))) => awaiting_pong = false,
+                Some(Ok(Message::Binary(_))) => {
+                    close_with(&mut socket, close::PROTOCOL_ERROR, "text messages only").await;
+                    break;
+                }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                 Some(Ok(_)) => {}
             },
