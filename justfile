@@ -37,11 +37,19 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
 
 # All benchmarks.
-bench: bench-auth
+bench: bench-auth bench-claims bench-ws
 
 # Logins/s vs raw argon2 hashes/s, and GET p99 while 50 clients flood the login endpoint.
 bench-auth *ARGS:
     cargo run --release -p accolade-bench --bin bench-auth -- {{ARGS}}
+
+# 1,000 students claim one rotating QR code at once (SQLite, then PostgreSQL): time, p50/p99, exactly-once; 30-student class burst.
+bench-claims *ARGS:
+    cargo run --release -p accolade-bench --bin bench-claims -- --pg-url {{pg_url}} {{ARGS}}
+
+# Server memory per idle WebSocket at 10,000; award delivery p50/p99 to 1,000 and 10,000 subscribers; cross-node p99 on PostgreSQL.
+bench-ws *ARGS:
+    cargo run --release -p accolade-bench --bin bench-ws -- --pg-url {{pg_url}} {{ARGS}}
 
 # Regenerate sea-orm entities from a freshly migrated PostgreSQL database (never edit them by hand).
 entities:

@@ -50,8 +50,10 @@ const TOTAL_TARGET: Duration = Duration::from_millis(250);
 const P99_TARGET: Duration = Duration::from_millis(150);
 /// Target: p99 of the class bursts (SQLite).
 const CLASS_P99_TARGET: Duration = Duration::from_millis(10);
-/// Upper bound on any single wait in this benchmark.
+/// Upper bound on any single request of a burst.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
+/// Upper bound on one setup step (creating the school, warming up connections…).
+const STEP_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Command-line options.
 #[derive(Debug, Parser)]
@@ -75,8 +77,8 @@ struct Args {
     #[arg(long)]
     short: bool,
     /// Run on PostgreSQL only, in a fresh database created on this server (the URL's database
-    /// is only used to connect).
-    #[arg(long, value_name = "postgres://…", conflicts_with = "pg_url")]
+    /// is only used to connect). Takes precedence over --pg-url.
+    #[arg(long, value_name = "postgres://…")]
     database_url: Option<String>,
     /// Run on SQLite, then on PostgreSQL in a fresh database created on this server. An empty
     /// value skips PostgreSQL.
@@ -182,8 +184,29 @@ struct Report {
     class_round_max: Vec<Duration>,
     class_expected: u64,
     class_assertions: (u64, u64),
+    /// Where the time goes, one claim at a time.
+    breakdown: Option<Breakdown>,
     /// Functional problems (exactly-once, 5xx, transport).
     failures: Vec<String>,
+}
+
+/// Uncontended costs, measured one at a time after the bursts.
+#[derive(Debug, Clone, Default)]
+struct Breakdown {
+    /// `POST /api/v1/claims` over HTTP, one student after another.
+    http_claim: Vec<Duration>,
+    /// Server CPU (all server threads) per sequential HTTP claim.
+    http_claim_cpu: Duration,
+    /// `routes::claims::claim_as` called directly (no HTTP, no authentication).
+    service_claim: Vec<Duration>,
+    /// `extract::authenticate` (JWT check, session and user reads).
+    authenticate: Vec<Duration>,
+    /// One primary-key read through sea-orm (`accolade_db::users::by_id`).
+    read: Vec<Duration>,
+    /// An empty write transaction (`Db::begin_write` + commit).
+    empty_write: Vec<Duration>,
+    /// `POST /api/v1/claims` over HTTP by a student who already holds the badge.
+    http_repeat: Vec<Duration>,
 }
 
 impl Report {
@@ -338,7 +361,7 @@ fn run_backend(
     })?;
     let result = rt.block_on(async {
         tokio::time::timeout(
-            Duration::from_secs(1800),
+            Duration::from_secs(if args.short { 600 } else { 1800 }),
             measure(
                 &server,
                 backend,
@@ -349,7 +372,7 @@ fn run_backend(
             ),
         )
         .await
-        .context("the benchmark took more than 30 minutes")?
+        .context("the benchmark did not finish in time")?
     });
     // Stop the server before dropping its database.
     let state_db = server.state.db.clone();
@@ -387,27 +410,39 @@ async fn measure(
 
     // --- setup (not timed) ---------------------------------------------------------------
     let t = Instant::now();
-    print!("setup: {students} students in classes of {class_size}, sessions, badges, codes… ");
+    println!("setup: {students} students in classes of {class_size}, sessions, badges, codes…");
     let state = server.state.clone();
-    let school: BenchSchool = {
-        // Run on the server's runtime (its database pool lives there).
-        let handle = spawn_on_server(server, async move {
+    // Run on the server's runtime (its database pool lives there).
+    let school: BenchSchool = step(
+        "creating the school",
+        run_on_server(server, async move {
             accolade_bench::setup_school(&state, students, class_size).await
-        });
-        handle.await.context("setup task")??
-    };
+        }),
+    )
+    .await?;
     let http = http_client(8)?;
     let teacher = school.teacher_token.clone();
-    let badge = create_badge(&http, &base, &teacher, "Assembly", false).await?;
-    let class_badge = create_badge(&http, &base, &teacher, "Class moment", false).await?;
-    let code =
-        create_claim_code(&http, &base, &teacher, badge, "Assembly", &school.classes).await?;
-    let mut conns = open_connections(addr, students).await?;
+    let badge = step(
+        "creating a badge",
+        create_badge(&http, &base, &teacher, "Assembly", false),
+    )
+    .await?;
+    let class_badge = step(
+        "creating a badge",
+        create_badge(&http, &base, &teacher, "Class moment", false),
+    )
+    .await?;
+    let code = step(
+        "creating the claim code",
+        create_claim_code(&http, &base, &teacher, badge, "Assembly", &school.classes),
+    )
+    .await?;
+    let mut conns = step("opening connections", open_connections(addr, students)).await?;
     report.setup = t.elapsed();
-    println!("{:.1} s", report.setup.as_secs_f64());
+    println!("       done in {:.1} s", report.setup.as_secs_f64());
 
     // --- wave 1: everyone at once ------------------------------------------------------------
-    warm_up(&mut conns, addr).await?;
+    step("warming up connections", warm_up(&mut conns, addr)).await?;
     let url = current_claim_url(&http, &base, &teacher, code).await?;
     let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "token": url }))?);
     let everyone: Vec<(usize, String)> = school
@@ -434,7 +469,7 @@ async fn measure(
     report.wave1_claim_count = claim_count(&http, &base, &teacher, code).await?;
 
     // --- wave 2: everyone again ------------------------------------------------------------
-    warm_up(&mut conns, addr).await?;
+    step("warming up connections", warm_up(&mut conns, addr)).await?;
     let url = current_claim_url(&http, &base, &teacher, code).await?;
     let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "token": url }))?);
     println!("wave 2: the same {students} claim again…");
@@ -474,7 +509,7 @@ async fn measure(
             &[*class_id],
         )
         .await?;
-        warm_up(&mut conns, addr).await?;
+        step("warming up connections", warm_up(&mut conns, addr)).await?;
         let url = current_claim_url(&http, &base, &teacher, code).await?;
         let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "token": url }))?);
         let b = burst(&mut conns, &members, &body).await?;
@@ -509,6 +544,14 @@ async fn measure(
         async move { assertion_counts(&state, class_badge).await }
     })
     .await?;
+    // --- where the time goes: one at a time ----------------------------------------------------
+    let k = (students / 2).clamp(1, 50);
+    println!("breakdown: {k} claims one at a time (HTTP), {k} through the service directly…");
+    report.breakdown = Some(
+        breakdown(server, &school, &http, &mut conns, addr, k)
+            .await
+            .context("breakdown")?,
+    );
     drop(conns);
 
     // --- exactly once ----------------------------------------------------------------------------
@@ -589,6 +632,17 @@ async fn measure(
     Ok(report)
 }
 
+/// Runs one setup step with a deadline, so that a stall fails with the step's name.
+async fn step<T>(
+    name: &str,
+    fut: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
+    tokio::time::timeout(STEP_TIMEOUT, fut)
+        .await
+        .with_context(|| format!("{name}: no progress within {STEP_TIMEOUT:?}"))?
+        .with_context(|| name.to_owned())
+}
+
 /// Spawns `fut` on the server's runtime.
 fn spawn_on_server<F>(server: &BenchServer, fut: F) -> tokio::task::JoinHandle<F::Output>
 where
@@ -632,9 +686,10 @@ async fn claim_count(
 async fn open_connections(addr: SocketAddr, n: usize) -> anyhow::Result<Vec<Option<HttpConn>>> {
     let mut out: Vec<Option<HttpConn>> = Vec::with_capacity(n);
     for chunk_start in (0..n).step_by(64) {
-        let chunk = (chunk_start..n.min(chunk_start + 64)).map(|_| HttpConn::connect(addr));
+        let chunk = (chunk_start..n.min(chunk_start + 64))
+            .map(|_| tokio::time::timeout(Duration::from_secs(30), HttpConn::connect(addr)));
         for c in futures::future::join_all(chunk).await {
-            out.push(Some(c?));
+            out.push(Some(c.context("connecting took more than 30 s")??));
         }
     }
     Ok(out)
@@ -648,11 +703,17 @@ async fn warm_up(conns: &mut [Option<HttpConn>], addr: SocketAddr) -> anyhow::Re
             for _attempt in 0..3 {
                 if let Some(conn) = slot.as_mut() {
                     let req = conn.request(hyper::Method::GET, "/healthz", None, None)?;
-                    if let Ok((200, _)) = conn.send(req).await {
+                    if let Ok(Ok((200, _))) =
+                        tokio::time::timeout(Duration::from_secs(30), conn.send(req)).await
+                    {
                         return anyhow::Ok(());
                     }
                 }
-                *slot = Some(HttpConn::connect(addr).await?);
+                *slot = Some(
+                    tokio::time::timeout(Duration::from_secs(30), HttpConn::connect(addr))
+                        .await
+                        .context("reconnecting")??,
+                );
             }
             anyhow::bail!("GET /healthz keeps failing")
         });
@@ -745,6 +806,111 @@ async fn burst(
     Ok(out)
 }
 
+/// Uncontended costs: `k` sequential HTTP claims (students `0..k`) and `k` direct service
+/// claims (students `k..2k`) on a fresh school-wide code, repeats, and the building blocks.
+async fn breakdown(
+    server: &BenchServer,
+    school: &BenchSchool,
+    http: &reqwest::Client,
+    conns: &mut [Option<HttpConn>],
+    addr: SocketAddr,
+    k: usize,
+) -> anyhow::Result<Breakdown> {
+    let base = server.base_url.clone();
+    let teacher = school.teacher_token.clone();
+    let badge = create_badge(http, &base, &teacher, "One at a time", false).await?;
+    let code = create_claim_code(http, &base, &teacher, badge, "One at a time", &[]).await?;
+    step("warming up connections", warm_up(conns, addr)).await?;
+    let url = current_claim_url(http, &base, &teacher, code).await?;
+    let body = Bytes::from(serde_json::to_vec(&serde_json::json!({ "token": url }))?);
+    let mut out = Breakdown::default();
+    let server_cpu = |samples: &[accolade_bench::ThreadSample]| -> u64 {
+        samples
+            .iter()
+            .filter(|t| t.name.starts_with("srv-") || t.name.starts_with("sqlx"))
+            .map(|t| t.cpu_ns)
+            .sum()
+    };
+    let before = server_cpu(&thread_samples());
+    for (i, p) in school.students.iter().take(k).enumerate() {
+        let conn = conns[i].as_mut().context("connection")?;
+        let req = conn.request(
+            hyper::Method::POST,
+            "/api/v1/claims",
+            Some(&p.token),
+            Some(body.clone()),
+        )?;
+        let t0 = Instant::now();
+        let (status, answer) = tokio::time::timeout(REQUEST_TIMEOUT, conn.send(req))
+            .await
+            .context("claim timed out")??;
+        out.http_claim.push(t0.elapsed());
+        anyhow::ensure!(
+            status == 201,
+            "sequential claim: {status} {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    let after = server_cpu(&thread_samples());
+    out.http_claim_cpu = Duration::from_nanos(after.saturating_sub(before)) / k.max(1) as u32;
+    for (i, p) in school.students.iter().take(k).enumerate() {
+        let conn = conns[i].as_mut().context("connection")?;
+        let req = conn.request(
+            hyper::Method::POST,
+            "/api/v1/claims",
+            Some(&p.token),
+            Some(body.clone()),
+        )?;
+        let t0 = Instant::now();
+        let (status, _) = tokio::time::timeout(REQUEST_TIMEOUT, conn.send(req))
+            .await
+            .context("claim timed out")??;
+        out.http_repeat.push(t0.elapsed());
+        anyhow::ensure!(status == 200, "repeat claim: {status}");
+    }
+    let pupils: Vec<_> = school.students.iter().skip(k).take(k).cloned().collect();
+    let state = server.state.clone();
+    let school_id = school.id;
+    let service = run_on_server(server, async move {
+        let mut out = Breakdown::default();
+        let req = accolade_proto::ClaimRequest {
+            token: Some(url),
+            code: None,
+        };
+        let err = |e: accolade_server::error::ApiError| anyhow::anyhow!("{e}");
+        for p in &pupils {
+            let t0 = Instant::now();
+            let auth = accolade_server::extract::authenticate(&state, &p.token)
+                .await
+                .map_err(err)?;
+            out.authenticate.push(t0.elapsed());
+            let t0 = Instant::now();
+            accolade_server::routes::claims::claim_as(&state, &auth, &req, None)
+                .await
+                .map_err(err)?;
+            out.service_claim.push(t0.elapsed());
+        }
+        for p in pupils.iter().cycle().take(200) {
+            let t0 = Instant::now();
+            accolade_db::users::by_id(state.db.conn(), school_id, p.id).await?;
+            out.read.push(t0.elapsed());
+        }
+        for _ in 0..200 {
+            let t0 = Instant::now();
+            let txn = state.db.begin_write().await?;
+            txn.commit().await?;
+            out.empty_write.push(t0.elapsed());
+        }
+        anyhow::Ok(out)
+    })
+    .await?;
+    out.service_claim = service.service_claim;
+    out.authenticate = service.authenticate;
+    out.read = service.read;
+    out.empty_write = service.empty_write;
+    Ok(out)
+}
+
 fn print_report(r: &Report, ncores: usize, verbose: bool) {
     let rule = "=".repeat(100);
     let n = r.students as u64;
@@ -774,10 +940,7 @@ fn print_report(r: &Report, ncores: usize, verbose: bool) {
         println!("(the targets are defined for SQLite; shown here for comparison)");
     }
     println!("{rule}");
-    println!(
-        "{:<44} {:>22}   {:<12} {}",
-        "", "measured", "target", "verdict"
-    );
+    println!("{:<44} {:>22}   {:<12} verdict", " ", "measured", "target");
     println!(
         "{:<44} {:>22}   {:<12} {}",
         format!("wave 1: {} claims at once, total", r.wave1.n),
@@ -807,11 +970,9 @@ fn print_report(r: &Report, ncores: usize, verbose: bool) {
         verdict(r.wave1_assertions == (n, n) && r.wave1_claim_count == n)
     );
     println!(
-        "{:<44} {:>22}   {:<12} {}",
+        "{:<44} {:>22}",
         "wave 2: all claim again, total / p99",
         format!("{} / {}", fmt_duration(r.wave2.total), fmt_duration(s2.p99)),
-        "",
-        ""
     );
     println!(
         "{:<44} {:>22}   {:<12} {}",
@@ -852,6 +1013,43 @@ fn print_report(r: &Report, ncores: usize, verbose: bool) {
         fmt_duration(worst)
     );
     println!("{rule}");
+    if let Some(b) = &r.breakdown {
+        let p50 = |v: &[Duration]| fmt_duration(accolade_bench::percentile_of(v, 50.0));
+        println!("where the time goes, one request at a time (p50):");
+        println!(
+            "  POST /api/v1/claims over HTTP, new claim    {:>10}   ({} server CPU per claim)",
+            p50(&b.http_claim),
+            fmt_duration(b.http_claim_cpu)
+        );
+        println!(
+            "  POST /api/v1/claims over HTTP, repeat       {:>10}",
+            p50(&b.http_repeat)
+        );
+        println!(
+            "  claim service alone (claim_as, no HTTP)     {:>10}",
+            p50(&b.service_claim)
+        );
+        println!(
+            "  authenticate (JWT + session + user reads)   {:>10}",
+            p50(&b.authenticate)
+        );
+        println!(
+            "  one primary-key read (sea-orm + sqlx)       {:>10}",
+            p50(&b.read)
+        );
+        println!(
+            "  empty write transaction (gate+BEGIN+COMMIT) {:>10}",
+            p50(&b.empty_write)
+        );
+        let per = accolade_bench::percentile_of(&b.http_claim, 50.0);
+        println!(
+            "  → {} claims one after another would take ≈ {} on one core; the burst took {}",
+            r.wave1.n,
+            fmt_duration(per * r.wave1.n as u32),
+            fmt_duration(r.wave1.total)
+        );
+        println!("{rule}");
+    }
     let share = |w: &CpuWindow| {
         w.others_cpu()
             .map(|o| 100.0 * o.as_secs_f64() / (w.window.as_secs_f64().max(1e-9) * ncores as f64))
@@ -862,11 +1060,12 @@ fn print_report(r: &Report, ncores: usize, verbose: bool) {
             .cpu
             .groups
             .iter()
-            .filter(|g| g.group.starts_with("srv-"))
+            .filter(|g| g.group.starts_with("srv-") || g.group.starts_with("sqlx"))
             .map(|g| g.cpu)
             .sum();
         println!(
-            "wave 1 CPU: server threads {} ({} per claim), other processes {:.0}% of the machine{}",
+            "wave 1 CPU: server threads (tokio + sqlx) {} ({} per claim), other processes {:.0}% \
+             of the machine{}",
             fmt_duration(server),
             fmt_duration(server / r.wave1.n.max(1) as u32),
             others,
@@ -921,6 +1120,12 @@ fn print_json(r: &Report) {
         "errors_pass": r.errors_ok(),
         "class_p99_pass": r.class_ok(),
         "failures": r.failures,
+        "sequential_claim_p50_ms": r.breakdown.as_ref().map(|b| ms(accolade_bench::percentile_of(&b.http_claim, 50.0))),
+        "sequential_claim_server_cpu_ms": r.breakdown.as_ref().map(|b| ms(b.http_claim_cpu)),
+        "service_claim_p50_ms": r.breakdown.as_ref().map(|b| ms(accolade_bench::percentile_of(&b.service_claim, 50.0))),
+        "authenticate_p50_ms": r.breakdown.as_ref().map(|b| ms(accolade_bench::percentile_of(&b.authenticate, 50.0))),
+        "read_p50_ms": r.breakdown.as_ref().map(|b| ms(accolade_bench::percentile_of(&b.read, 50.0))),
+        "empty_write_p50_ms": r.breakdown.as_ref().map(|b| ms(accolade_bench::percentile_of(&b.empty_write, 50.0))),
     });
     println!("{report}");
 }

@@ -100,8 +100,9 @@ struct Args {
     /// Exit with status 1 when a target is missed.
     #[arg(long)]
     strict: bool,
-    /// Run this `accolade` binary as the server instead of the server built into this
-    /// benchmark.
+    /// Run this `accolade` binary as the server (`PATH serve --bind …`) instead of the server
+    /// built into this benchmark. It must be the server itself, not a wrapper script: its
+    /// memory is read by process id.
     #[arg(long, value_name = "PATH")]
     server_bin: Option<PathBuf>,
     /// Threads of the client runtime (1 = a current-thread runtime). Clients share the
@@ -114,6 +115,10 @@ struct Args {
     /// Open connections with `Authorization: Bearer` on the handshake instead of a ticket each.
     #[arg(long)]
     bearer: bool,
+    /// Before starting, wait up to this many seconds for the machine to be quiet (under 10 %
+    /// busy for one second).
+    #[arg(long, default_value_t = 0.0)]
+    wait_quiet: f64,
     /// Also print one JSON object with every figure.
     #[arg(long)]
     json: bool,
@@ -164,6 +169,8 @@ struct Subscribers {
     /// Functional problems seen so far.
     problems: Vec<String>,
     deadline: Instant,
+    /// The text of the first `award.issued` message any socket read.
+    sample: std::sync::Arc<std::sync::OnceLock<String>>,
 }
 
 impl Subscribers {
@@ -176,6 +183,7 @@ impl Subscribers {
             rx,
             problems: Vec::new(),
             deadline,
+            sample: Default::default(),
         }
     }
 
@@ -218,8 +226,9 @@ impl Subscribers {
             self.last_seq.push(latest);
             let tx = self.tx.clone();
             let deadline = self.deadline;
+            let sample = self.sample.clone();
             self.tasks
-                .push(tokio::spawn(read_socket(idx, ws, tx, deadline)));
+                .push(tokio::spawn(read_socket(idx, ws, tx, deadline, sample)));
         }
         Ok(started.elapsed())
     }
@@ -394,6 +403,7 @@ async fn read_socket(
     mut ws: WebSocketStream<TcpStream>,
     tx: mpsc::UnboundedSender<Seen>,
     deadline: Instant,
+    sample: std::sync::Arc<std::sync::OnceLock<String>>,
 ) {
     for _ in 0..MAX_MESSAGES_PER_SOCKET {
         let next = match tokio::time::timeout_at(deadline.into(), ws.next()).await {
@@ -406,7 +416,9 @@ async fn read_socket(
                 if let Ok(m) = serde_json::from_str::<WireMessage<'_>>(t.as_str()) {
                     if let Some(seq) = m.seq {
                         let award = m.data.and_then(|d| d.award).map(|a| a.id);
-                        let _ = m.kind;
+                        if m.kind == "award.issued" && sample.get().is_none() {
+                            let _ = sample.set(t.as_str().to_owned());
+                        }
                         let _ = tx.send(Seen::Event {
                             conn,
                             seq,
@@ -450,6 +462,9 @@ struct Delivery {
     server_cpu_per_delivery: Option<Duration>,
     /// This process's CPU per delivered message.
     client_cpu_per_delivery: Option<Duration>,
+    /// Share of the machine used by other processes (not this one, not the servers) during
+    /// the series.
+    others_share: Option<f64>,
 }
 
 impl Delivery {
@@ -490,6 +505,8 @@ async fn broadcast(
     };
     let me = std::process::id();
     let (srv0, cli0) = (server_pid.and_then(proc_cpu), proc_cpu(me));
+    let machine0 = accolade_bench::machine_cpu();
+    let t0 = Instant::now();
     for _ in 0..events {
         let req = via.request(
             hyper::Method::POST,
@@ -523,11 +540,25 @@ async fn broadcast(
         tokio::time::sleep(gap).await;
     }
     let deliveries = (events * subs.len()).max(1) as u32;
-    if let (Some(a), Some(b)) = (srv0, server_pid.and_then(proc_cpu)) {
+    let window = t0.elapsed();
+    let (srv1, cli1, machine1) = (
+        server_pid.and_then(proc_cpu),
+        proc_cpu(me),
+        accolade_bench::machine_cpu(),
+    );
+    if let (Some(a), Some(b)) = (srv0, srv1) {
         d.server_cpu_per_delivery = Some(b.saturating_sub(a) / deliveries);
     }
-    if let (Some(a), Some(b)) = (cli0, proc_cpu(me)) {
+    if let (Some(a), Some(b)) = (cli0, cli1) {
         d.client_cpu_per_delivery = Some(b.saturating_sub(a) / deliveries);
+    }
+    if let (Some((b0, _)), Some((b1, _)), Some(s0), Some(s1), Some(c0), Some(c1)) =
+        (machine0, machine1, srv0, srv1, cli0, cli1)
+    {
+        let ours = s1.saturating_sub(s0) + c1.saturating_sub(c0);
+        let others = b1.saturating_sub(b0).saturating_sub(ours);
+        d.others_share =
+            Some(others.as_secs_f64() / (window.as_secs_f64().max(1e-9) * cores() as f64));
     }
     Ok(d)
 }
@@ -574,6 +605,9 @@ struct Report {
     broadcasts: Vec<Delivery>,
     cross: Option<Delivery>,
     pg_same_node: Option<Delivery>,
+    /// What the server repeats for every connection of a recipient: parse the stored event
+    /// JSON and serialize the message (measured here on a real `award.issued` message).
+    per_connection_serialization: Option<(Duration, usize)>,
     problems: Vec<String>,
 }
 
@@ -664,6 +698,14 @@ fn run(args: &Args) -> anyhow::Result<(bool, bool)> {
             .build()?
     };
     let ncores = cores();
+    if args.wait_quiet > 0.0 {
+        if let Some(share) = accolade_bench::wait_for_quiet(
+            Duration::from_secs_f64(args.wait_quiet.clamp(0.0, 600.0)),
+            0.10,
+        ) {
+            println!("machine busy {:.0}% before starting", 100.0 * share);
+        }
+    }
     println!(
         "bench-ws: {ncores} core(s); server: {}; {} idle connections, fan-out to {:?} × {} \
          events{}; client runtime {} thread(s); {}",
@@ -874,6 +916,9 @@ async fn measure(plan: &Plan) -> anyhow::Result<Report> {
     }
     subs.drain(Duration::from_millis(300)).await;
     report.problems.append(&mut subs.problems);
+    if let Some(text) = subs.sample.get() {
+        report.per_connection_serialization = serialization_cost(text);
+    }
     subs.close_all().await;
     drop(via);
     drop(node);
@@ -892,6 +937,28 @@ async fn measure(plan: &Plan) -> anyhow::Result<Report> {
         report.problems.append(&mut problems);
     }
     Ok(report)
+}
+
+/// Times what `routes::ws::event_message` does for every connection: parse the stored event
+/// data (JSON text) into a value, then serialize the whole message. Returns the mean time and
+/// the message size.
+fn serialization_cost(message: &str) -> Option<(Duration, usize)> {
+    let v: serde_json::Value = serde_json::from_str(message).ok()?;
+    let data = serde_json::to_string(&v["data"]).ok()?;
+    let kind = v["type"].as_str()?.to_owned();
+    let seq = v["seq"].as_i64();
+    let rounds = 20_000u32;
+    let t0 = Instant::now();
+    let mut bytes = 0usize;
+    for _ in 0..rounds {
+        let msg = accolade_proto::ServerMessage {
+            kind: kind.clone(),
+            seq,
+            data: serde_json::from_str(&data).unwrap_or_default(),
+        };
+        bytes = std::hint::black_box(serde_json::to_string(&msg).ok()?).len();
+    }
+    Some((t0.elapsed() / rounds, bytes))
 }
 
 async fn cross_node(
@@ -975,10 +1042,7 @@ fn print_report(r: &Report, plan: &Plan, ncores: usize) {
          the same cores)"
     );
     println!("{rule}");
-    println!(
-        "{:<50} {:>26}   {:<14} {}",
-        "", "measured", "target", "verdict"
-    );
+    println!("{:<50} {:>26}   {:<14} verdict", " ", "measured", "target");
     let m = &r.memory;
     if let (Some((_, r0)), Some((n, r1))) = (m.steps.first(), m.steps.last()) {
         let per = m.per_connection_kib().unwrap_or(0.0);
@@ -1054,14 +1118,8 @@ fn print_report(r: &Report, plan: &Plan, ncores: usize) {
     for (d, target) in rows {
         let (q, s, a) = (d.req(), d.resp(), d.award());
         println!(
-            "{:<50} {:>26}   {:<14} {}",
-            format!(
-                "{} ({} subscribers × {} events)",
-                d.label, d.subscribers, d.events
-            ),
-            "",
-            "",
-            ""
+            "{} ({} subscribers × {} events)",
+            d.label, d.subscribers, d.events
         );
         println!(
             "{:<50} {:>26}   {:<14} {}",
@@ -1096,6 +1154,25 @@ fn print_report(r: &Report, plan: &Plan, ncores: usize) {
                 format!("{} / {}", fmt_duration(sc), fmt_duration(cc))
             );
         }
+        if let Some(o) = d.others_share {
+            println!(
+                "{:<50} {:>26}{}",
+                "  other processes during the series",
+                format!("{:.0}% of the machine", 100.0 * o),
+                if o > 0.10 {
+                    "   WARNING: figures skewed"
+                } else {
+                    ""
+                }
+            );
+        }
+    }
+    if let Some((t, bytes)) = r.per_connection_serialization {
+        println!(
+            "{:<50} {:>26}",
+            format!("server work repeated per connection ({bytes} B msg)"),
+            format!("{} (parse + serialize)", fmt_duration(t))
+        );
     }
     println!("{rule}");
     if r.problems.is_empty() {
@@ -1125,6 +1202,7 @@ fn print_json(r: &Report) {
             "award_p50_ms": ms(a.p50),
             "server_cpu_per_delivery_us": d.server_cpu_per_delivery.map(|c| c.as_secs_f64() * 1e6),
             "client_cpu_per_delivery_us": d.client_cpu_per_delivery.map(|c| c.as_secs_f64() * 1e6),
+            "others_share": d.others_share,
         })
     };
     let mut by_label = HashMap::new();
@@ -1139,6 +1217,7 @@ fn print_json(r: &Report) {
         "broadcasts": by_label,
         "pg_same_node": r.pg_same_node.as_ref().map(delivery),
         "cross_node": r.cross.as_ref().map(delivery),
+        "per_connection_serialization_us": r.per_connection_serialization.map(|(t, _)| t.as_secs_f64() * 1e6),
         "problems": r.problems,
     });
     println!("{report}");
