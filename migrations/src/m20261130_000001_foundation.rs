@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::common::{ts, ts_null};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -121,20 +123,6 @@ enum AuditLog {
     Before,
     After,
     CreatedAt,
-}
-
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

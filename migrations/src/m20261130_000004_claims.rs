@@ -3,6 +3,8 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::common::{ts, ts_null};
+
 pub struct Migration;
 
 impl MigrationName for Migration {
@@ -102,20 +104,6 @@ enum PeerOffers {
     UsedAt,
     NominationId,
     CreatedAt,
-}
-
-fn ts(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .not_null()
-        .to_owned()
-}
-
-fn ts_null(col: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(col)
-        .timestamp_with_time_zone()
-        .null()
-        .to_owned()
 }
 
 #[async_trait::async_trait]

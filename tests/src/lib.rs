@@ -34,6 +34,22 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
+/// The first badge design (sorted by name) in `../shared/fixtures/badges` with extension
+/// `ext` (`"png"` or `"svg"`).
+pub fn badge_image_path(ext: &str) -> PathBuf {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(fixture("badges"))
+        .expect("badge fixtures")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .next()
+        .expect("a badge fixture with that extension")
+}
+
 /// A running server plus helpers to talk to it.
 pub struct TestServer {
     /// Base URL, e.g. `http://127.0.0.1:41234`.

@@ -1,7 +1,7 @@
 //! Badges end to end: badge classes and images, peer nominations and moderation, direct awards,
 //! hosted and baked Open Badges 2.0 assertions, revisions and revocation.
 
-use accolade_e2e::{fixture, Session, TestServer, PASSWORD};
+use accolade_e2e::{Session, TestServer, PASSWORD};
 use accolade_proto::Role;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -94,15 +94,7 @@ async fn upload(srv: &TestServer, token: &str, bytes: Vec<u8>, ctype: &str) -> (
 }
 
 async fn badge(s: &School, name: &str, extra: Value) -> Value {
-    let png = std::fs::read(fixture("badges/star.png")).or_else(|_| {
-        let dir = std::fs::read_dir(fixture("badges")).expect("badges dir");
-        let p = dir
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| p.extension().is_some_and(|e| e == "png"))
-            .expect("a png fixture");
-        std::fs::read(p)
-    });
+    let png = std::fs::read(accolade_e2e::badge_image_path("png"));
     let (status, img) = upload(&s.srv, &s.teacher.access, png.expect("png"), "image/png").await;
     assert_eq!(status, StatusCode::CREATED, "{img}");
     let mut body = json!({
@@ -572,12 +564,7 @@ async fn hosted_assertion_identity_revision_and_revocation() {
 #[tokio::test]
 async fn hostile_names_bake_into_well_formed_svg_and_png() {
     let s = school().await;
-    let svg = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "svg"))
-        .expect("svg fixture");
+    let svg = accolade_e2e::badge_image_path("svg");
     let (status, img) = upload(
         &s.srv,
         &s.teacher.access,
@@ -673,13 +660,7 @@ async fn hostile_names_bake_into_well_formed_svg_and_png() {
 async fn image_uploads_are_checked_before_storing() {
     let s = school().await;
     // A PNG whose header claims 19000×19000: rejected without decoding.
-    let mut png = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .map(|p| std::fs::read(p).expect("png"))
-        .expect("png fixture");
+    let mut png = std::fs::read(accolade_e2e::badge_image_path("png")).expect("badge image");
     png[16..20].copy_from_slice(&19000u32.to_be_bytes());
     png[20..24].copy_from_slice(&19000u32.to_be_bytes());
     let crc = crc32fast::hash(&png[12..29]);
@@ -716,12 +697,7 @@ async fn image_uploads_are_checked_before_storing() {
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
     // Students cannot upload.
-    let ok = std::fs::read_dir(fixture("badges"))
-        .expect("d")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "svg"))
-        .expect("svg");
+    let ok = accolade_e2e::badge_image_path("svg");
     assert_eq!(
         upload(
             &s.srv,

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use accolade_e2e::ws::Client;
-use accolade_e2e::{fixture, ws_url, Session, TestServer, PASSWORD};
+use accolade_e2e::{ws_url, Session, TestServer, PASSWORD};
 use accolade_proto::Role;
 use chrono::{TimeZone, Utc};
 use reqwest::{Method, StatusCode};
@@ -38,12 +38,7 @@ async fn school(tz: &str) -> School {
         .await
         .expect("class");
     let teacher = srv.login("tess@north.example.org", PASSWORD).await;
-    let png = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .expect("png");
+    let png = accolade_e2e::badge_image_path("png");
     let img: Value = srv
         .http
         .post(srv.url("/api/v1/images"))

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use accolade_e2e::ws::{Client, Next};
-use accolade_e2e::{fixture, ws_url, Session, TestServer, PASSWORD};
+use accolade_e2e::{ws_url, Session, TestServer, PASSWORD};
 use accolade_proto::Role;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -61,12 +61,7 @@ async fn fixture_school(tweak: impl FnOnce(&mut accolade_server::Config)) -> Fix
     let teacher = srv.login("tess@north.example.org", PASSWORD).await;
     let alice = srv.login("alice@north.example.org", PASSWORD).await;
     let bob = srv.login("bob@north.example.org", PASSWORD).await;
-    let png = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .expect("png");
+    let png = accolade_e2e::badge_image_path("png");
     let img: Value = srv
         .http
         .post(srv.url("/api/v1/images"))

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use accolade_e2e::ws::Client;
-use accolade_e2e::{fixture, ws_url, TestServer, PASSWORD};
+use accolade_e2e::{ws_url, TestServer, PASSWORD};
 use accolade_proto::Role;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -30,12 +30,7 @@ async fn a_gap_older_than_retention_gets_resync_required() {
         .await;
     let teacher = srv.login("tess@north.example.org", PASSWORD).await;
     let student = srv.login("alice@north.example.org", PASSWORD).await;
-    let svg = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "svg"))
-        .expect("svg");
+    let svg = accolade_e2e::badge_image_path("svg");
     let img: Value = srv
         .http
         .post(srv.url("/api/v1/images"))

@@ -227,12 +227,7 @@ async fn badge_fixtures(
     nominator: &str,
     nominee: uuid::Uuid,
 ) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid, uuid::Uuid) {
-    let png = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .expect("png");
+    let png = accolade_e2e::badge_image_path("png");
     let res = srv
         .http
         .post(srv.url("/api/v1/images"))

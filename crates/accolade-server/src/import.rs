@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use accolade_db::entities::{classes, users};
 use accolade_db::schools::School;
 use accolade_db::{audit, Db, WriteTxn};
-use accolade_proto::{ImportProblem, ImportReport, Role};
+use accolade_proto::{ImportProblem, ImportReport};
 use accolade_roster::{
     ClassList, EnrollmentRole, OneRosterExport, RecordStatus, RosterSource, RosterUser,
 };
@@ -231,7 +231,7 @@ async fn apply_oneroster(
                         email = None;
                     }
                 }
-                let role = role_str(ru.role);
+                let role = ru.role.as_str();
                 let base = validate::handle_base(&ru.given_name, &ru.family_name);
                 let handle = unique_handle(txn, &base, &mut handles).await?;
                 let created = accolade_db::users::create(
@@ -400,10 +400,6 @@ async fn apply_oneroster(
     Ok(report)
 }
 
-fn role_str(role: Role) -> &'static str {
-    role.as_str()
-}
-
 fn non_empty(s: &str) -> Option<String> {
     let t = s.trim();
     (!t.is_empty()).then(|| t.to_owned())
@@ -428,7 +424,7 @@ async fn update_user(
     emails_in_use: &mut HashMap<String, Uuid>,
 ) -> Result<(users::Model, bool), ApiError> {
     let mut u = current.clone();
-    let role = role_str(ru.role);
+    let role = ru.role.as_str();
     let old_derived = derive_display_name(
         &current.role,
         current.given_name.as_deref().unwrap_or(""),

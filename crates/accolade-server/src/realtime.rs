@@ -226,9 +226,8 @@ pub fn start(
             tasks.push(tokio::spawn(async move { listen(pool, db2, hub2).await }));
         }
     }
-    let (db3, hub3) = (db.clone(), hub.clone());
+    let db3 = db.clone();
     tasks.push(tokio::spawn(async move {
-        let _ = &hub3;
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tick.tick().await;

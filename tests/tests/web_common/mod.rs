@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use accolade_e2e::{fixture, Session, TestServer, PASSWORD};
+use accolade_e2e::{Session, TestServer, PASSWORD};
 use accolade_proto::Role;
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
@@ -55,12 +55,7 @@ pub async fn setup_with(
     accolade_db::classes::enroll(conn, s.id, class.id, teacher.id, "teacher", None)
         .await
         .expect("enroll teacher");
-    let png = std::fs::read_dir(fixture("badges"))
-        .expect("badges")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "png"))
-        .expect("png");
+    let png = accolade_e2e::badge_image_path("png");
     let img: Value = srv
         .http
         .post(srv.url("/api/v1/images"))
