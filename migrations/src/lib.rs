@@ -10,6 +10,7 @@ mod m20261130_000001_foundation;
 mod m20261130_000002_badges;
 mod m20261130_000003_realtime;
 mod m20261130_000004_claims;
+mod m20261130_000005_backpack;
 
 /// The ordered list of Accolade migrations.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_badges::Migration),
             Box::new(m20261130_000003_realtime::Migration),
             Box::new(m20261130_000004_claims::Migration),
+            Box::new(m20261130_000005_backpack::Migration),
         ]
     }
 }

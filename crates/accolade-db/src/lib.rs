@@ -19,11 +19,13 @@ pub mod badges;
 pub mod cards;
 pub mod claims;
 pub mod classes;
+pub mod collections;
 pub mod events;
 pub mod idempotency;
 pub mod nominations;
 pub mod outbox;
 pub mod schools;
+pub mod social;
 pub mod users;
 
 use std::str::FromStr;

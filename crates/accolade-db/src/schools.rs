@@ -36,6 +36,7 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewSchool) -> Result<Schoo
         allow_public_sharing: Set(false),
         email_sender: Set(None),
         sourced_id: Set(new.sourced_id),
+        public_sharing_min_grade: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -57,6 +57,10 @@ pub async fn create(conn: &impl ConnectionTrait, new: NewUser) -> Result<User, D
         email_notifications: Set(true),
         email_digest: Set("daily".to_owned()),
         last_digest_at: Set(None),
+        public_sharing: Set("default".to_owned()),
+        show_name_publicly: Set(false),
+        allow_indexing: Set(false),
+        deleted_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -155,7 +159,10 @@ pub async fn list(
     offset: u64,
     limit: u64,
 ) -> Result<Vec<User>, DbErr> {
-    let mut q = users::Entity::find().filter(users::Column::SchoolId.eq(school_id));
+    // Deleted (anonymised) accounts are never listed.
+    let mut q = users::Entity::find()
+        .filter(users::Column::SchoolId.eq(school_id))
+        .filter(users::Column::DeletedAt.is_null());
     if let Some(role) = &filter.role {
         q = q.filter(users::Column::Role.eq(role.as_str()));
     }

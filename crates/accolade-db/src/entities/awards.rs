@@ -53,6 +53,10 @@ pub enum Relation {
         on_delete = "NoAction"
     )]
     BadgeRevisions,
+    #[sea_orm(has_many = "super::cheers::Entity")]
+    Cheers,
+    #[sea_orm(has_many = "super::collection_items::Entity")]
+    CollectionItems,
     #[sea_orm(
         belongs_to = "super::schools::Entity",
         from = "Column::SchoolId",
@@ -80,6 +84,18 @@ impl Related<super::badge_classes::Entity> for Entity {
 impl Related<super::badge_revisions::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::BadgeRevisions.def()
+    }
+}
+
+impl Related<super::cheers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Cheers.def()
+    }
+}
+
+impl Related<super::collection_items::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CollectionItems.def()
     }
 }
 

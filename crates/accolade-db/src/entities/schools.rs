@@ -17,6 +17,7 @@ pub struct Model {
     pub sourced_id: Option<String>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub public_sharing_min_grade: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -31,6 +32,8 @@ pub enum Relation {
     ClaimCodes,
     #[sea_orm(has_many = "super::classes::Entity")]
     Classes,
+    #[sea_orm(has_many = "super::collections::Entity")]
+    Collections,
     #[sea_orm(has_many = "super::email_outbox::Entity")]
     EmailOutbox,
     #[sea_orm(has_many = "super::enrollments::Entity")]
@@ -72,6 +75,12 @@ impl Related<super::claim_codes::Entity> for Entity {
 impl Related<super::classes::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Classes.def()
+    }
+}
+
+impl Related<super::collections::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Collections.def()
     }
 }
 

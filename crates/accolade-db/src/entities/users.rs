@@ -24,20 +24,30 @@ pub struct Model {
     pub updated_at: DateTimeWithTimeZone,
     pub email_digest: String,
     pub last_digest_at: Option<DateTimeWithTimeZone>,
+    pub public_sharing: String,
+    pub show_name_publicly: bool,
+    pub allow_indexing: bool,
+    pub deleted_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::awards::Entity")]
     Awards,
+    #[sea_orm(has_many = "super::cheers::Entity")]
+    Cheers,
     #[sea_orm(has_many = "super::claims::Entity")]
     Claims,
+    #[sea_orm(has_many = "super::collections::Entity")]
+    Collections,
     #[sea_orm(has_many = "super::enrollments::Entity")]
     Enrollments,
     #[sea_orm(has_one = "super::event_cursors::Entity")]
     EventCursors,
     #[sea_orm(has_many = "super::idempotency_keys::Entity")]
     IdempotencyKeys,
+    #[sea_orm(has_many = "super::page_views::Entity")]
+    PageViews,
     #[sea_orm(has_many = "super::peer_offers::Entity")]
     PeerOffers,
     #[sea_orm(
@@ -64,9 +74,21 @@ impl Related<super::awards::Entity> for Entity {
     }
 }
 
+impl Related<super::cheers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Cheers.def()
+    }
+}
+
 impl Related<super::claims::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Claims.def()
+    }
+}
+
+impl Related<super::collections::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Collections.def()
     }
 }
 
@@ -85,6 +107,12 @@ impl Related<super::event_cursors::Entity> for Entity {
 impl Related<super::idempotency_keys::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::IdempotencyKeys.def()
+    }
+}
+
+impl Related<super::page_views::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PageViews.def()
     }
 }
 
