@@ -12,6 +12,7 @@
 #[allow(missing_docs, clippy::all)]
 pub mod entities;
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod awards;

@@ -64,6 +64,21 @@ pub async fn by_nominator(
         .await
 }
 
+/// Nominations of a student as nominee, newest first (their data export).
+pub async fn for_nominee(
+    conn: &impl ConnectionTrait,
+    school_id: Uuid,
+    nominee_id: Uuid,
+) -> Result<Vec<Nomination>, DbErr> {
+    nominations::Entity::find()
+        .filter(nominations::Column::SchoolId.eq(school_id))
+        .filter(nominations::Column::NomineeId.eq(nominee_id))
+        .order_by_desc(nominations::Column::CreatedAt)
+        .order_by_desc(nominations::Column::Id)
+        .all(conn)
+        .await
+}
+
 /// Filter of the moderation queue.
 #[derive(Debug, Clone, Default)]
 pub struct QueueFilter {

@@ -64,6 +64,8 @@ pub enum ErrorCode {
     RateLimited,
     /// 422: a roster file is broken as a whole (e.g. wrong header) and nothing was imported.
     RosterRejected,
+    /// 403: the school's sharing policy does not allow this student to make anything public.
+    PublicSharingNotAllowed,
     /// 503: the database is unavailable.
     Unavailable,
     /// 500: an unexpected server error; details are only in the server log.
@@ -101,6 +103,7 @@ impl ErrorCode {
             ErrorCode::SchoolRequired => "school_required",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::RosterRejected => "roster_rejected",
+            ErrorCode::PublicSharingNotAllowed => "public_sharing_not_allowed",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
         }
@@ -194,6 +197,7 @@ mod tests {
             ErrorCode::SchoolRequired,
             ErrorCode::RateLimited,
             ErrorCode::RosterRejected,
+            ErrorCode::PublicSharingNotAllowed,
             ErrorCode::Unavailable,
             ErrorCode::Internal,
         ] {

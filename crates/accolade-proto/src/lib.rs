@@ -10,6 +10,7 @@
 //! - optional fields are omitted from responses when absent, and may be omitted from requests.
 
 pub mod auth;
+pub mod backpack;
 pub mod badges;
 pub mod claims;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod users;
 pub mod ws;
 
 pub use auth::*;
+pub use backpack::*;
 pub use badges::*;
 pub use claims::*;
 pub use error::*;

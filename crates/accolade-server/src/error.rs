@@ -99,6 +99,9 @@ pub enum ApiError {
     /// 422 `roster_rejected`.
     #[error("{0}")]
     RosterRejected(String),
+    /// 403 `public_sharing_not_allowed`.
+    #[error("{0}")]
+    PublicSharingNotAllowed(&'static str),
     /// 503 `unavailable`.
     #[error("service unavailable")]
     Unavailable,
@@ -231,6 +234,11 @@ impl ApiError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::RosterRejected,
                 "Roster rejected",
+            ),
+            ApiError::PublicSharingNotAllowed(_) => (
+                StatusCode::FORBIDDEN,
+                ErrorCode::PublicSharingNotAllowed,
+                "Public sharing not allowed",
             ),
             ApiError::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod audit_json;
+pub mod backpack;
 pub mod badges;
 pub mod cards;
 pub mod claims;

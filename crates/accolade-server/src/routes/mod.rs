@@ -1,16 +1,19 @@
 //! HTTP routes: the `/api/v1` REST API, health checks and the OpenAPI document.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod badges;
 pub mod claims;
 pub mod classes;
+pub mod collections;
 pub mod me;
 pub mod nominations;
 pub mod ob;
 pub mod roster;
 pub mod school;
+pub mod social;
 pub mod unsubscribe;
 pub mod users;
 pub mod ws;
@@ -49,12 +52,20 @@ use crate::state::AppState;
         claims::create, claims::list, claims::get, claims::current, claims::pause, claims::resume,
         claims::close, claims::claimers, claims::qr_image, claims::sheet, claims::claim,
         claims::create_offer, claims::accept_offer,
+        collections::list, collections::create, collections::get, collections::update,
+        collections::delete, collections::set_items, collections::add_item, collections::remove_item,
+        collections::public_profile, collections::public_collection,
+        social::follow, social::unfollow, social::block, social::unblock, social::following,
+        social::followers, social::blocks, social::feed, social::cheer, social::uncheer, social::cheers,
+        account::get_sharing, account::patch_sharing, account::get_policy, account::put_policy,
+        account::put_user_sharing, account::export_me, account::export_user, account::delete_me,
+        account::delete_user,
         healthz, readyz,
     ),
     modifiers(&BearerAuth),
     tags((name = "auth"), (name = "me"), (name = "users"), (name = "classes"), (name = "school"),
          (name = "roster"), (name = "audit"), (name = "badges"), (name = "nominations"),
-         (name = "awards"), (name = "openbadges"), (name = "realtime"), (name = "claims"), (name = "health"))
+         (name = "awards"), (name = "openbadges"), (name = "realtime"), (name = "claims"), (name = "backpack"), (name = "social"), (name = "health"))
 )]
 pub struct ApiDoc;
 
@@ -84,10 +95,20 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/card", post(auth::card))
         .route("/auth/refresh", post(auth::refresh))
         .route("/auth/logout", post(auth::logout))
-        .route("/me", get(me::get_me).patch(me::patch_me))
+        .route(
+            "/me",
+            get(me::get_me)
+                .patch(me::patch_me)
+                .delete(account::delete_me),
+        )
         .route("/me/password", post(me::change_password))
         .route("/users", get(users::list).post(users::create))
-        .route("/users/{id}", get(users::get).patch(users::update))
+        .route(
+            "/users/{id}",
+            get(users::get)
+                .patch(users::update)
+                .delete(account::delete_user),
+        )
         .route("/classes", get(classes::list).post(classes::create))
         .route("/classes/{id}", get(classes::get))
         .route("/classes/{id}/members", get(classes::members))
@@ -145,6 +166,7 @@ pub fn router(state: AppState) -> Router {
         .route("/claims", post(claims::claim))
         .route("/offers", post(claims::create_offer))
         .route("/offers/accept", post(claims::accept_offer))
+        .merge(backpack_routes())
         .route("/ws-ticket", post(ws::ticket))
         .route("/ws", get(ws::connect))
         .route("/openapi.json", get(openapi_json));
@@ -167,6 +189,64 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .fallback(not_found)
         .with_state(state)
+}
+
+/// Collections, friends, sharing, export and deletion (`routes::collections`, `routes::social`,
+/// `routes::account`).
+fn backpack_routes() -> Router<AppState> {
+    use axum::routing::delete;
+    Router::new()
+        .route(
+            "/collections",
+            get(collections::list).post(collections::create),
+        )
+        .route(
+            "/collections/{id}",
+            get(collections::get)
+                .patch(collections::update)
+                .delete(collections::delete),
+        )
+        .route(
+            "/collections/{id}/items",
+            put(collections::set_items).post(collections::add_item),
+        )
+        .route(
+            "/collections/{id}/items/{award_id}",
+            delete(collections::remove_item),
+        )
+        .route("/public/users/{handle}", get(collections::public_profile))
+        .route(
+            "/public/users/{handle}/collections/{slug}",
+            get(collections::public_collection),
+        )
+        .route(
+            "/users/{id}/follow",
+            post(social::follow).delete(social::unfollow),
+        )
+        .route(
+            "/users/{id}/block",
+            post(social::block).delete(social::unblock),
+        )
+        .route("/me/following", get(social::following))
+        .route("/me/followers", get(social::followers))
+        .route("/me/blocks", get(social::blocks))
+        .route("/me/feed", get(social::feed))
+        .route(
+            "/awards/{id}/cheer",
+            post(social::cheer).delete(social::uncheer),
+        )
+        .route("/awards/{id}/cheers", get(social::cheers))
+        .route(
+            "/me/sharing",
+            get(account::get_sharing).patch(account::patch_sharing),
+        )
+        .route(
+            "/school/sharing",
+            get(account::get_policy).put(account::put_policy),
+        )
+        .route("/users/{id}/sharing", put(account::put_user_sharing))
+        .route("/me/export", get(account::export_me))
+        .route("/users/{id}/export", get(account::export_user))
 }
 
 /// `/`: browsers land on the account page (which asks unsigned visitors to sign in).

@@ -111,8 +111,9 @@ pub async fn assertion(
 }
 
 /// Bakes the assertion into the badge image, converting between PNG and SVG when the design is
-/// in the other format (SVG → PNG by rasterising; PNG → SVG by embedding).
-fn bake(
+/// in the other format (SVG → PNG by rasterising; PNG → SVG by embedding). Blocking (CPU):
+/// call from `spawn_blocking`. Also used by the backpack export.
+pub fn bake(
     image: accolade_db::badges::Image,
     json: &str,
     verify: &str,
