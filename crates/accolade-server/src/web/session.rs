@@ -70,11 +70,35 @@ impl WebUser {
         self.role == Role::Student
     }
 
-    /// What the layout shows: the display name (never the e-mail) and the role.
+    /// True for teachers and admins (admins may use every teacher page).
+    pub fn is_teacher(&self) -> bool {
+        matches!(self.role, Role::Teacher | Role::Admin)
+    }
+
+    /// True for admins.
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// The path of this user's home page: `/my/badges` (students), `/teach/queue`
+    /// (teachers), `/admin` (admins).
+    pub fn home(&self) -> &'static str {
+        match self.role {
+            Role::Student => "/my/badges",
+            Role::Teacher => "/teach/queue",
+            Role::Admin => "/admin",
+        }
+    }
+
+    /// What the layout shows: the display name (never the e-mail) and role flags for the
+    /// navigation: `student`, `teacher` (teachers and admins), `admin`, and `home`.
     pub fn view(&self) -> Value {
         context! {
             name => self.user.display_name.clone(),
             student => self.is_student(),
+            teacher => self.is_teacher(),
+            admin => self.is_admin(),
+            home => self.home(),
         }
     }
 
