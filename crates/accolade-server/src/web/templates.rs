@@ -1,12 +1,14 @@
 //! The web pages' templates, stylesheet and script, compiled into the binary (so the server
-//! works from any working directory), and the handlers serving the two assets.
+//! works from any working directory), and the handler serving the assets.
 //!
-//! Templates live in `templates/web/`; `.html` templates auto-escape every value (minijinja's
+//! Templates live in `templates/web/` (every `.html` file is embedded by `build.rs`), assets
+//! in `assets/` (served at `/assets/{file}`); `.html` templates auto-escape every value (minijinja's
 //! default for that extension), so names and titles from users can never inject markup.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use axum::extract::Query;
+use axum::extract::{Path, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use minijinja::{Environment, Value};
@@ -14,89 +16,65 @@ use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ApiResult};
 
-/// The stylesheet served at `/assets/app.css`.
-pub const APP_CSS: &str = include_str!("../../templates/web/app.css");
-/// The projector script served at `/assets/present.js`.
-pub const PRESENT_JS: &str = include_str!("../../templates/web/present.js");
-
-const TEMPLATES: [(&str, &str); 11] = [
-    (
-        "layout.html",
-        include_str!("../../templates/web/layout.html"),
-    ),
-    (
-        "_macros.html",
-        include_str!("../../templates/web/_macros.html"),
-    ),
-    (
-        "message.html",
-        include_str!("../../templates/web/message.html"),
-    ),
-    (
-        "signin.html",
-        include_str!("../../templates/web/signin.html"),
-    ),
-    ("claim.html", include_str!("../../templates/web/claim.html")),
-    (
-        "claimed.html",
-        include_str!("../../templates/web/claimed.html"),
-    ),
-    (
-        "claim_manual.html",
-        include_str!("../../templates/web/claim_manual.html"),
-    ),
-    ("offer.html", include_str!("../../templates/web/offer.html")),
-    (
-        "account.html",
-        include_str!("../../templates/web/account.html"),
-    ),
-    (
-        "badges.html",
-        include_str!("../../templates/web/badges.html"),
-    ),
-    (
-        "present.html",
-        include_str!("../../templates/web/present.html"),
-    ),
-];
+/// Static assets (`assets/`: stylesheet, scripts) compiled in: `(file name, bytes)`.
+const ASSETS: &[(&str, &[u8])] = include!(concat!(env!("OUT_DIR"), "/assets.rs"));
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
     env.set_trim_blocks(true);
     env.set_lstrip_blocks(true);
-    for (name, source) in TEMPLATES {
-        // Compiled in: a syntax error is a bug, caught by the tests that render every page.
-        if let Err(e) = env.add_template(name, source) {
-            tracing::error!(template = name, error = %e, "web template does not compile");
-        }
-    }
+    // Every `.html` file in templates/web (build.rs); a syntax error is a bug, caught by the
+    // test that compiles every template.
+    minijinja_embed::load_templates!(env, "web");
+    super::i18n::register(&mut env);
+    env.add_function("asset_url", |name: &str| asset_url(name));
     env
 });
 
-/// Renders template `name` with `ctx`.
+/// Renders template `name` with `ctx`, plus `lang` (the request's language, see
+/// [`super::i18n`]), `here` (its path) and `css_url` when `ctx` lacks them.
 ///
 /// Errors: [`ApiError::Internal`] when the template is missing or fails.
 pub fn render(name: &str, ctx: Value) -> ApiResult<String> {
+    let ctx = minijinja::context! {
+        lang => super::i18n::current(),
+        here => super::i18n::here(),
+        css_url => css_url(),
+        ..ctx
+    };
     ENV.get_template(name)
         .and_then(|t| t.render(ctx))
         .map_err(|e| ApiError::Internal(format!("rendering {name}: {e}")))
 }
 
-fn version(content: &str) -> String {
-    hex::encode(&Sha256::digest(content.as_bytes())[..6])
+fn version(content: &[u8]) -> String {
+    hex::encode(&Sha256::digest(content)[..6])
 }
 
-static CSS_VERSION: LazyLock<String> = LazyLock::new(|| version(APP_CSS));
-static JS_VERSION: LazyLock<String> = LazyLock::new(|| version(PRESENT_JS));
+static VERSIONS: LazyLock<HashMap<&'static str, String>> = LazyLock::new(|| {
+    ASSETS
+        .iter()
+        .map(|(name, body)| (*name, version(body)))
+        .collect()
+});
+
+/// `/assets/<name>?v=<content hash>` for a file in `assets/` (the hash makes it cacheable
+/// for a year). An unknown name gives the bare path (and a 404 when fetched).
+pub fn asset_url(name: &str) -> String {
+    match VERSIONS.get(name) {
+        Some(v) => format!("/assets/{name}?v={v}"),
+        None => format!("/assets/{name}"),
+    }
+}
 
 /// `/assets/app.css?v=<content hash>`.
 pub fn css_url() -> String {
-    format!("/assets/app.css?v={}", *CSS_VERSION)
+    asset_url("app.css")
 }
 
 /// `/assets/present.js?v=<content hash>`.
 pub fn present_js_url() -> String {
-    format!("/assets/present.js?v={}", *JS_VERSION)
+    asset_url("present.js")
 }
 
 /// Query of an asset request.
@@ -105,9 +83,25 @@ pub struct AssetQuery {
     v: Option<String>,
 }
 
-fn asset(body: &'static str, ctype: &'static str, current: &str, q: &AssetQuery) -> Response {
-    // A request for the current version may be cached for a long time; anything else briefly.
-    let cache = if q.v.as_deref() == Some(current) {
+fn content_type(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// `GET /assets/{file}`: a compiled-in asset. A request for the current version may be
+/// cached for a year; anything else for five minutes. Unknown files: 404 problem.
+pub async fn asset(Path(file): Path<String>, Query(q): Query<AssetQuery>) -> Response {
+    let Some((name, body)) = ASSETS.iter().find(|(n, _)| *n == file) else {
+        return ApiError::NotFound("asset").into_response();
+    };
+    let current = VERSIONS.get(name).map(String::as_str);
+    let cache = if q.v.is_some() && q.v.as_deref() == current {
         "public, max-age=31536000, immutable"
     } else {
         "public, max-age=300"
@@ -115,27 +109,13 @@ fn asset(body: &'static str, ctype: &'static str, current: &str, q: &AssetQuery)
     (
         StatusCode::OK,
         [
-            (header::CONTENT_TYPE, ctype),
+            (header::CONTENT_TYPE, content_type(name)),
             (header::CACHE_CONTROL, cache),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
-        body,
+        *body,
     )
         .into_response()
-}
-
-/// `GET /assets/app.css`.
-pub async fn css(Query(q): Query<AssetQuery>) -> Response {
-    asset(APP_CSS, "text/css; charset=utf-8", &CSS_VERSION, &q)
-}
-
-/// `GET /assets/present.js`.
-pub async fn present_js(Query(q): Query<AssetQuery>) -> Response {
-    asset(
-        PRESENT_JS,
-        "text/javascript; charset=utf-8",
-        &JS_VERSION,
-        &q,
-    )
 }
 
 #[cfg(test)]
@@ -144,8 +124,10 @@ mod tests {
 
     #[test]
     fn every_template_compiles() {
-        for (name, _) in TEMPLATES {
-            assert!(ENV.get_template(name).is_ok(), "{name}");
+        let names: Vec<String> = ENV.templates().map(|(n, _)| n.to_string()).collect();
+        assert!(names.iter().any(|n| n == "layout.html"), "{names:?}");
+        for name in names {
+            assert!(ENV.get_template(&name).is_ok(), "{name}");
         }
     }
 }
