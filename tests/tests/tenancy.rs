@@ -73,6 +73,37 @@ fn policy_table() -> BTreeMap<(&'static str, &'static str), &'static str> {
         (("POST", "/api/v1/claims"), "student_only"),
         (("POST", "/api/v1/offers"), "student_only"),
         (("POST", "/api/v1/offers/accept"), "student_only"),
+        (("GET", "/api/v1/collections"), "any"),
+        (("POST", "/api/v1/collections"), "student_only"),
+        (("GET", "/api/v1/collections/{id}"), "owner"),
+        (("PATCH", "/api/v1/collections/{id}"), "owner"),
+        (("DELETE", "/api/v1/collections/{id}"), "owner"),
+        (("PUT", "/api/v1/collections/{id}/items"), "owner"),
+        (("POST", "/api/v1/collections/{id}/items"), "owner"),
+        (
+            ("DELETE", "/api/v1/collections/{id}/items/{award_id}"),
+            "owner",
+        ),
+        (("POST", "/api/v1/users/{id}/follow"), "student_only"),
+        (("DELETE", "/api/v1/users/{id}/follow"), "student_only"),
+        (("POST", "/api/v1/users/{id}/block"), "student_only"),
+        (("DELETE", "/api/v1/users/{id}/block"), "student_only"),
+        (("GET", "/api/v1/me/following"), "any"),
+        (("GET", "/api/v1/me/followers"), "any"),
+        (("GET", "/api/v1/me/blocks"), "any"),
+        (("GET", "/api/v1/me/feed"), "any"),
+        (("POST", "/api/v1/awards/{id}/cheer"), "student_only"),
+        (("DELETE", "/api/v1/awards/{id}/cheer"), "student_only"),
+        (("GET", "/api/v1/awards/{id}/cheers"), "owner"),
+        (("GET", "/api/v1/me/sharing"), "any"),
+        (("PATCH", "/api/v1/me/sharing"), "any"),
+        (("GET", "/api/v1/school/sharing"), "any"),
+        (("PUT", "/api/v1/school/sharing"), "admin"),
+        (("PUT", "/api/v1/users/{id}/sharing"), "admin"),
+        (("GET", "/api/v1/me/export"), "student_only"),
+        (("GET", "/api/v1/users/{id}/export"), "admin"),
+        (("DELETE", "/api/v1/me"), "student_only"),
+        (("DELETE", "/api/v1/users/{id}"), "admin"),
     ])
 }
 
@@ -114,6 +145,22 @@ fn body_for(method: &str, path: &str) -> Value {
         ("POST", "/api/v1/awards") => {
             json!({"badge_class_id": uuid::Uuid::nil(), "recipient_ids": [uuid::Uuid::nil()]})
         }
+        ("POST", "/api/v1/collections") => json!({"title": "Intruder collection"}),
+        ("PATCH", "/api/v1/collections/{id}") => {
+            json!({"title": "Taken over", "visibility": "public"})
+        }
+        ("PUT", "/api/v1/collections/{id}/items") => {
+            json!({"items": [{"award_id": uuid::Uuid::nil(), "comment": "mine now"}]})
+        }
+        ("POST", "/api/v1/collections/{id}/items") => {
+            json!({"award_id": uuid::Uuid::nil(), "comment": "mine now"})
+        }
+        ("PATCH", "/api/v1/me/sharing") => json!({"allow_indexing": true}),
+        ("PUT", "/api/v1/school/sharing") => {
+            json!({"allow_public_sharing": true, "min_grade": 9})
+        }
+        ("PUT", "/api/v1/users/{id}/sharing") => json!({"public_sharing": "allowed"}),
+        ("DELETE", "/api/v1/me") => json!({"confirm": true}),
         _ => json!({}),
     }
 }

@@ -772,6 +772,8 @@ async fn seed_badges(state: &AppState, school: &School) -> Result<(), ApiError> 
         }
     }
 
+    seed_collections(&txn, &cast).await?;
+
     accolade_db::audit::record(
         &*txn,
         accolade_db::audit::Record {
@@ -790,6 +792,60 @@ async fn seed_badges(state: &AppState, school: &School) -> Result<(), ApiError> 
     )
     .await?;
     txn.commit().await?;
+    Ok(())
+}
+
+/// Ada's collections, so the public pages have something to show: a public one with all her
+/// live badges (and the school's sharing switch on) and one shared with the school.
+async fn seed_collections(txn: &WriteTxn, cast: &Cast) -> Result<(), ApiError> {
+    let mut school = cast.school.clone();
+    school.allow_public_sharing = true;
+    accolade_db::schools::save(&**txn, school).await?;
+    let mut ada = cast.user("ada")?.clone();
+    ada.show_name_publicly = true;
+    let ada = accolade_db::users::save(&**txn, ada).await?;
+    let awards: Vec<_> = accolade_db::awards::by_recipient(&**txn, cast.school.id, ada.id, 0, 1000)
+        .await?
+        .into_iter()
+        .filter(|a| a.revoked_at.is_none())
+        .collect();
+    for (title, subtitle, visibility, take) in [
+        (
+            "My proudest badges",
+            Some("What I am proud of this year"),
+            "public",
+            awards.len(),
+        ),
+        ("Science club", None, "school", 1),
+    ] {
+        let slug =
+            crate::backpack::unique_slug(&**txn, ada.id, &crate::backpack::slugify(title), None)
+                .await?;
+        let c = accolade_db::collections::create(
+            &**txn,
+            accolade_db::collections::NewCollection {
+                school_id: cast.school.id,
+                owner_id: ada.id,
+                title: title.into(),
+                subtitle: subtitle.map(str::to_owned),
+                slug,
+                visibility: visibility.into(),
+            },
+        )
+        .await?;
+        let items: Vec<(Uuid, Option<String>)> = awards
+            .iter()
+            .take(take)
+            .enumerate()
+            .map(|(i, a)| {
+                (
+                    a.id,
+                    (i == 0).then(|| "This one means the most to me".to_owned()),
+                )
+            })
+            .collect();
+        accolade_db::collections::set_items(&**txn, c.id, &items).await?;
+    }
     Ok(())
 }
 
