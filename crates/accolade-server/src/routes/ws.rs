@@ -137,7 +137,8 @@ pub async fn connect(
     let last_seq = q.last_seq.filter(|s| *s >= 0);
     let leeway = state.config.jwt_leeway_secs;
     Ok(ws
-        .read_buffer_size(4096)
+        // Small read buffer: idle connections are the common case (it grows for a big frame).
+        .read_buffer_size(512)
         .write_buffer_size(0)
         .max_message_size(64 * 1024)
         .max_frame_size(64 * 1024)
@@ -160,12 +161,35 @@ fn control<T: serde::Serialize>(kind: &str, data: &T) -> Message {
     })
 }
 
+/// The wire shape of [`ServerMessage`] for a stored event, with the payload copied through
+/// as stored JSON text rather than parsed and printed again for every recipient.
+#[derive(serde::Serialize)]
+struct EventOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    seq: i64,
+    data: &'a serde_json::value::RawValue,
+}
+
 fn event_message(e: &accolade_db::events::StoredEvent) -> Message {
-    text(&ServerMessage {
-        kind: e.event_type.clone(),
-        seq: Some(e.seq),
-        data: serde_json::from_str(&e.data).unwrap_or_default(),
-    })
+    let text = serde_json::from_str::<&serde_json::value::RawValue>(&e.data)
+        .and_then(|data| {
+            serde_json::to_string(&EventOut {
+                kind: &e.event_type,
+                seq: e.seq,
+                data,
+            })
+        })
+        .unwrap_or_else(|err| {
+            tracing::error!(error = %err, seq = e.seq, "stored event payload is not JSON");
+            serde_json::to_string(&ServerMessage {
+                kind: e.event_type.clone(),
+                seq: Some(e.seq),
+                data: serde_json::Value::Null,
+            })
+            .unwrap_or_default()
+        });
+    Message::Text(Utf8Bytes::from(text))
 }
 
 async fn close_with(socket: &mut WebSocket, code: u16, reason: &'static str) {
@@ -210,10 +234,11 @@ async fn run(mut socket: WebSocket, state: AppState, ctx: Ctx, last_seq: Option<
         close_with(&mut socket, close::GOING_AWAY, "server shutting down").await;
         return;
     }
-    let (oldest, latest) = match accolade_db::events::bounds(state.db.conn(), ctx.user_id).await {
-        Ok(b) => b,
-        Err(_) => return close_with(&mut socket, 1011, "try again").await,
-    };
+    let (oldest, latest) =
+        match Box::pin(accolade_db::events::bounds(state.db.conn(), ctx.user_id)).await {
+            Ok(b) => b,
+            Err(_) => return close_with(&mut socket, 1011, "try again").await,
+        };
     let hello = Hello {
         protocol: PROTOCOL_VERSION,
         user_id: ctx.user_id,
@@ -234,7 +259,9 @@ async fn run(mut socket: WebSocket, state: AppState, ctx: Ctx, last_seq: Option<
             }
             latest
         }
-        Some(last) => match replay(&mut socket, &state, ctx.user_id, last).await {
+        // Boxed: the catch-up future is big and only lives briefly; inline it would sit in
+        // every idle connection's task.
+        Some(last) => match Box::pin(replay(&mut socket, &state, ctx.user_id, last)).await {
             Ok((upto, replayed)) => {
                 if socket
                     .send(control(
@@ -280,7 +307,7 @@ async fn run(mut socket: WebSocket, state: AppState, ctx: Ctx, last_seq: Option<
                     }
                     if e.seq > sent_upto + 1 {
                         // Arrived out of order (several dispatchers): fill the gap from storage.
-                        match replay(&mut socket, &state, ctx.user_id, sent_upto).await {
+                        match Box::pin(replay(&mut socket, &state, ctx.user_id, sent_upto)).await {
                             Ok((upto, _)) => sent_upto = upto,
                             Err(()) => break,
                         }
