@@ -114,15 +114,19 @@ async fn sign_in_needs_csrf_and_sets_a_safe_cookie() {
     let token = b.cookies["accolade_session"].clone();
     assert!(token.len() >= 43, "256-bit opaque token");
 
-    // Signed in: the account page shows the display name, never the e-mail.
+    // Signed in: /account sends a teacher to the queue; pages show the display name, never
+    // the e-mail.
     let acct = b.get("/account").await;
-    acct.expect(StatusCode::OK, "<bdi>Tess Teacher</bdi>");
-    assert!(!acct.body.contains(TEACHER));
+    assert_eq!(acct.status, StatusCode::SEE_OTHER);
+    assert_eq!(acct.location(), "/teach/queue");
+    let page = b.get("/signout").await;
+    page.expect(StatusCode::OK, "<bdi>Tess Teacher</bdi>");
+    assert!(!page.body.contains(TEACHER));
 
     // The cookie keeps working: the refresh token is looked up, not rotated.
-    b.get("/account")
+    b.get("/signout")
         .await
-        .expect(StatusCode::OK, "You&#x27;re signed in");
+        .expect(StatusCode::OK, "<bdi>Tess Teacher</bdi>");
 
     // Sign out needs the token too; then the session is gone.
     b.post("/signout", &[])
@@ -538,9 +542,9 @@ async fn the_projector_page_is_for_the_codes_teacher() {
 
     // Another teacher and a student: 403 pages; an unknown id: 404 page.
     let mut otto = Browser::new(&f.srv);
-    otto.sign_in("otto@north.example.org", "/account")
+    otto.sign_in("otto@north.example.org", "/profile")
         .await
-        .expect(StatusCode::OK, "signed in");
+        .expect(StatusCode::OK, "Signed in as");
     otto.get(&page_path).await.expect(
         StatusCode::FORBIDDEN,
         "who made this code, or an admin, can present it",
@@ -644,10 +648,8 @@ async fn the_projector_page_is_for_the_codes_teacher() {
     assert!(p.body.contains("aria-live=\"polite\">1<"), "{}", p.body);
     assert!(p.body.contains("<li><bdi>Ada</bdi></li>"));
 
-    // The account page lists the code with a link to present it.
-    tess.get("/account")
-        .await
-        .expect(StatusCode::OK, &format!("present&#x2f;{id}"));
+    // The teacher's claim codes page lists the code.
+    tess.get("/teach/codes").await.expect(StatusCode::OK, &id);
     f.srv.stop().await;
 }
 

@@ -25,6 +25,7 @@ use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::i18n::tr;
 use super::pages::{bad_form, csrf_failed, signin_view, SigninView};
 use super::session::{Web, WebUser};
 use super::{
@@ -120,7 +121,7 @@ fn claimed_page(state: &AppState, web: &Web, user: &WebUser, r: &ClaimResponse) 
         StatusCode::OK,
         "claimed.html",
         context! {
-            title => if r.already_claimed { "You already have this badge" } else { "You got a badge!" },
+            title => tr(if r.already_claimed { "claimed-already-heading" } else { "claimed-heading" }),
             already => r.already_claimed,
             badge => BadgeView::of(&r.award.badge, state.config.base_url()),
             code_title => r.title.clone(),
@@ -202,7 +203,7 @@ pub async fn claim_page(
             &web,
             StatusCode::OK,
             SigninView {
-                heading: "Sign in to claim your badge".into(),
+                heading: tr("signin-heading-to-claim"),
                 code_title: Some(code.title.clone()),
                 badge: Some(badge),
                 next: here,
@@ -216,7 +217,7 @@ pub async fn claim_page(
             user,
             &csrf,
             &tz,
-            Some(Link::new("/signout", "Sign out", true)),
+            Some(Link::new("/signout", tr("common-sign-out"), true)),
         ));
     }
     match crate::routes::claims::in_audience(state.db.conn(), &code, u.user.id).await {
@@ -248,7 +249,7 @@ pub async fn claim_page(
         StatusCode::OK,
         "claim.html",
         context! {
-            title => "Claim your badge",
+            title => tr("claim-heading"),
             badge => badge,
             code_title => code.title.clone(),
             action => format!("/c/{token}"),
@@ -312,7 +313,7 @@ fn manual_view(
         status,
         "claim_manual.html",
         context! {
-            title => "Type a claim code",
+            title => tr("claim-manual-heading"),
             code => code,
             error => error,
             user => user.view(),
@@ -328,7 +329,7 @@ fn staff_cannot_claim(web: &Web, user: &WebUser) -> Response {
         Some(user),
         &web.csrf(),
         "UTC",
-        Some(Link::new("/signout", "Sign out", true)),
+        Some(Link::new("/signout", tr("common-sign-out"), true)),
     ))
 }
 
@@ -380,7 +381,7 @@ pub async fn manual_claim(
             u,
             StatusCode::NOT_FOUND,
             &typed,
-            Some("We don't know this code. Check the letters and digits on the screen and try again."),
+            Some(&tr("claim-manual-unknown")),
         ),
         Err(e) => {
             let tz = school_tz(&state, u.user.school_id).await;
@@ -389,7 +390,7 @@ pub async fn manual_claim(
                 Some(u),
                 &web.csrf(),
                 &tz,
-                Some(Link::new("/claim", "Type another code", true)),
+                Some(Link::new("/claim", tr("claim-type-another"), true)),
             ))
         }
     }

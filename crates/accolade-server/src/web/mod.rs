@@ -10,7 +10,8 @@
 //!   [`session`]);
 //! - `/.well-known/apple-app-site-association`, `/.well-known/assetlinks.json`: app links, so the
 //!   phone apps open `/c/`, `/o/` and `/signin/card/` links themselves ([`applinks`]);
-//! - `/assets/app.css`, `/assets/present.js`: the only stylesheet and script, compiled in.
+//! - `/assets/{file}`: the stylesheet and scripts, compiled in ([`templates`]);
+//! - `/lang/{lang}`: remembers a chosen page language ([`i18n`]).
 //!
 //! Pages are minijinja templates compiled into the binary (`templates/web/`, auto-escaped),
 //! work without JavaScript (plain HTML forms), and are served with a strict
@@ -18,12 +19,21 @@
 //! state-changing form carries a CSRF token ([`session::csrf_token`]); a POST without a valid
 //! one gets a 403 page.
 
+pub mod admin;
 pub mod applinks;
+pub mod backpack;
+#[cfg(test)]
+mod catalogue_tests;
 pub mod claim;
+pub mod i18n;
 pub mod offer;
 pub mod pages;
 pub mod present;
+pub mod profile;
+pub mod public_badge;
 pub mod session;
+pub mod student;
+pub mod teacher;
 pub mod templates;
 
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -43,8 +53,8 @@ pub const CSP: &str = "default-src 'self'; img-src 'self' data:; script-src 'sel
 /// The web routes (merged into the application router).
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/assets/app.css", get(templates::css))
-        .route("/assets/present.js", get(templates::present_js))
+        .route("/assets/{file}", get(templates::asset))
+        .route("/lang/{lang}", get(pages::set_language))
         .route(
             "/.well-known/apple-app-site-association",
             get(applinks::apple),
@@ -58,7 +68,18 @@ pub fn routes() -> Router<AppState> {
         .route("/signin/card/{code}", get(pages::card_link))
         .route("/signout", get(pages::signout_page).post(pages::signout))
         .route("/account", get(pages::account))
-        .route("/my/badges", get(pages::my_badges))
+        .route("/profile", get(profile::profile_page).post(profile::profile_post))
+        .route("/profile/password", post(profile::password_post))
+        .route("/my/badges", get(student::my_badges))
+        .route("/my/badges/{id}", get(student::badge_detail))
+        .route("/my/badges/{id}/visibility", post(student::set_visibility))
+        .route("/nominate", get(student::nominate_page).post(student::nominate_post))
+        .route("/my/nominations", get(student::my_nominations))
+        .route(
+            "/my/nominations/{id}",
+            get(student::nomination_page).post(student::revise_post),
+        )
+        .route("/b/{id}", get(public_badge::public_badge))
         .route("/claim", get(claim::manual_page).post(claim::manual_claim))
         .route("/c/{token}", get(claim::claim_page).post(claim::claim_post))
         .route("/o/{token}", get(offer::offer_page).post(offer::offer_post))
@@ -66,6 +87,22 @@ pub fn routes() -> Router<AppState> {
         .route("/present/{id}/state", get(present::state))
         .route("/present/{id}/qr.svg", get(present::qr))
         .route("/present/{id}/ws-ticket", post(present::ticket))
+        .merge(teacher::routes())
+        .merge(backpack::routes())
+        .route("/admin", get(admin::overview))
+        .route(
+            "/admin/roster",
+            get(admin::roster_page)
+                .post(admin::roster_upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/admin/users", get(admin::users))
+        .route("/admin/users/{id}/active", post(admin::set_active))
+        .route("/admin/classes", get(admin::classes))
+        .route("/admin/classes/{id}", get(admin::class))
+        .route("/admin/settings", get(admin::settings_page).post(admin::settings_save))
+        .route("/admin/audit", get(admin::audit))
+        .layer(axum::middleware::from_fn(i18n::layer))
 }
 
 /// Adds the headers every page gets: CSP, `no-store` (pages carry CSRF tokens and names),
@@ -97,7 +134,7 @@ pub fn page(status: StatusCode, template: &str, ctx: Value) -> Response {
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                "Something went wrong on our side. Please try again.",
+                i18n::tr("common-error-generic"),
             )
                 .into_response()
         }
@@ -228,7 +265,8 @@ pub fn message(
 }
 
 /// The friendly page for an error of the claiming services: the same status as the API, and
-/// words a student understands. `tz` is the school's time zone, for opening times.
+/// words a student understands (from the `claim-error-*` messages, in the request's language).
+/// `tz` is the school's time zone, for opening times.
 pub fn error_page(
     e: &ApiError,
     user: Option<&session::WebUser>,
@@ -237,83 +275,17 @@ pub fn error_page(
     retry: Option<Link>,
 ) -> Response {
     let (status, _, _) = e.parts();
-    let (heading, text): (String, String) = match e {
-        ApiError::NotFound(_) => (
-            "We don't know this code".into(),
-            "Check that you scanned the QR code on the screen, or type the code again.".into(),
-        ),
-        ApiError::ClaimNotOpen {
-            opens_at: Some(t), ..
-        } => (
-            "Not open yet".into(),
-            format!(
-                "You can claim this badge from {} ({}).",
-                crate::claims::local(*t, tz),
-                tz
-            ),
-        ),
-        ApiError::ClaimNotOpen { .. } => (
-            "Paused for now".into(),
-            "Your teacher has paused this code. Try again when they say so.".into(),
-        ),
-        ApiError::ClaimClosed(why) if why.contains("changed") => (
-            "This QR code has changed".into(),
-            "The code on the screen changes every few seconds. Scan the one showing now.".into(),
-        ),
-        ApiError::ClaimClosed(why) if why.contains("expired") => (
-            "This code has expired".into(),
-            "The time to claim this badge is over. Ask your teacher if you think you should \
-             still get it."
-                .into(),
-        ),
-        ApiError::ClaimClosed(_) => (
-            "This code is closed".into(),
-            "Your teacher has closed this code. Ask them if you think you should still get it."
-                .into(),
-        ),
-        ApiError::ClaimLimitReached => (
-            "All used up".into(),
-            "Everybody who could claim this badge has claimed it: the code is used up.".into(),
-        ),
-        ApiError::NotInAudience => (
-            "Not for your class".into(),
-            "This code is for another class. Ask your teacher for your class's code.".into(),
-        ),
-        ApiError::Forbidden(why) => ("You can't do this here".into(), capitalise(why)),
-        ApiError::Gone(why) => ("Too late".into(), capitalise(why)),
-        ApiError::SelfNomination => (
-            "This is your own offer".into(),
-            "Show this QR code to a classmate: they scan it to get your nomination.".into(),
-        ),
-        ApiError::AlreadyHeld => (
-            "You already have this badge".into(),
-            "Nothing changed: it is already in your badges.".into(),
-        ),
-        ApiError::DuplicateNomination => (
-            "Already nominated".into(),
-            "You already have an open nomination for this badge.".into(),
-        ),
-        ApiError::AllowanceExceeded(why) => ("Not this week".into(), capitalise(why)),
-        ApiError::RateLimited(secs) => (
-            "Too many tries".into(),
-            format!("Please wait {secs} seconds and try again."),
-        ),
-        ApiError::Unavailable => (
-            "We're busy".into(),
-            "The server is very busy right now. Please try again in a moment.".into(),
-        ),
-        ApiError::Internal(_) => (
-            "Something went wrong".into(),
-            "Something went wrong on our side. Please try again.".into(),
-        ),
-        other => ("That didn't work".into(), capitalise(&other.to_string())),
-    };
+    let (heading, text) = error_words(e, tz);
     let mut links = Vec::new();
     if let Some(l) = retry {
         links.push(l);
     }
     if user.is_some_and(|u| u.is_student()) {
-        links.push(Link::new("/my/badges", "My badges", links.is_empty()));
+        links.push(Link::new(
+            "/my/badges",
+            i18n::tr("common-nav-my-badges"),
+            links.is_empty(),
+        ));
     }
     message(
         status,
@@ -329,19 +301,105 @@ pub fn error_page(
     )
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => {
-            let mut out: String = f.to_uppercase().collect();
-            out.push_str(c.as_str());
-            if !out.ends_with('.') {
-                out.push('.');
-            }
-            out
+/// Heading and sentence for an error of the services, in the request's language.
+pub fn error_words(e: &ApiError, tz: &str) -> (String, String) {
+    use fluent_bundle::FluentValue;
+    let pair = |h: &str, t: &str| (i18n::tr(h), i18n::tr(t));
+    match e {
+        ApiError::NotFound(_) => pair("claim-error-unknown", "claim-error-unknown-text"),
+        ApiError::ClaimNotOpen {
+            opens_at: Some(t), ..
+        } => (
+            i18n::tr("claim-error-not-open"),
+            i18n::tr_args(
+                "claim-error-not-open-text",
+                &[
+                    ("when", FluentValue::from(crate::claims::local(*t, tz))),
+                    ("tz", FluentValue::from(tz.to_owned())),
+                ],
+            ),
+        ),
+        ApiError::ClaimNotOpen { .. } => pair("claim-error-paused", "claim-error-paused-text"),
+        ApiError::ClaimClosed(why) if why.contains("changed") => {
+            pair("claim-error-changed", "claim-error-changed-text")
         }
-        None => String::new(),
+        ApiError::ClaimClosed(why) if why.contains("expired") => {
+            pair("claim-error-expired", "claim-error-expired-text")
+        }
+        ApiError::ClaimClosed(_) => pair("claim-error-closed", "claim-error-closed-text"),
+        ApiError::ClaimLimitReached => pair("claim-error-used-up", "claim-error-used-up-text"),
+        ApiError::NotInAudience => pair("claim-error-audience", "claim-error-audience-text"),
+        ApiError::Forbidden(why) if why.contains("you are signed in as staff") => {
+            pair("claim-error-staff", "claim-error-staff-text")
+        }
+        ApiError::Forbidden(why) if why.contains("only nominate classmates") => {
+            pair("common-forbidden", "student-error-not-classmate")
+        }
+        ApiError::Forbidden(_) => pair("common-forbidden", "common-forbidden-text"),
+        ApiError::Gone(_) => pair("claim-error-gone", "claim-error-gone-text"),
+        ApiError::SelfNomination => pair("claim-error-own-offer", "claim-error-own-offer-text"),
+        ApiError::AlreadyHeld => pair("claim-error-already-held", "claim-error-already-held-text"),
+        ApiError::DuplicateNomination => pair("claim-error-duplicate", "claim-error-duplicate-text"),
+        ApiError::AllowanceExceeded(_) => pair("claim-error-allowance", "claim-error-allowance-text"),
+        ApiError::AlreadyDecided => pair("student-error-decided", "student-error-decided-text"),
+        ApiError::RateLimited(secs) => (
+            i18n::tr("claim-error-rate-limited"),
+            i18n::tr_args(
+                "common-wait-seconds",
+                &[("seconds", FluentValue::from(*secs))],
+            ),
+        ),
+        ApiError::Unavailable => pair("claim-error-busy", "claim-error-busy-text"),
+        ApiError::Internal(_) => pair("common-error-heading", "common-error-generic"),
+        _ => pair("claim-error-other", "claim-error-other-text"),
     }
+}
+
+/// Message `id` with argument `name` split around the name, as a [`Message::named`] entry
+/// `(before, name, after)`, so the page can isolate the name with `<bdi>` in any language.
+pub fn named(id: &str, name: &str) -> (String, String, String) {
+    const SLOT: &str = "\u{E002}";
+    let text = i18n::tr_args(id, &[("name", fluent_bundle::FluentValue::from(SLOT))]);
+    match text.split_once(SLOT) {
+        Some((before, after)) => (before.to_owned(), name.to_owned(), after.to_owned()),
+        None => (text, String::new(), String::new()),
+    }
+}
+
+/// Field errors of a validation failure (`422 invalid_input`) as `field → sentence` in the
+/// request's language, for showing next to each field; `None` for any other error.
+pub fn field_errors(e: &ApiError) -> Option<std::collections::BTreeMap<String, String>> {
+    let ApiError::Invalid(fields) = e else {
+        return None;
+    };
+    Some(
+        fields
+            .iter()
+            .map(|f| (f.field.clone(), field_message(&f.message)))
+            .collect(),
+    )
+}
+
+/// One validation message of [`crate::validate`] in the request's language.
+pub fn field_message(message: &str) -> String {
+    use fluent_bundle::FluentValue;
+    if let Some(max) = message
+        .strip_prefix("must be at most ")
+        .and_then(|r| r.strip_suffix(" characters"))
+        .and_then(|n| n.parse::<u32>().ok())
+    {
+        return i18n::tr_args("common-field-too-long", &[("max", FluentValue::from(max))]);
+    }
+    let id = match message {
+        "must not be empty" => "common-field-required",
+        "must not contain control characters" => "common-field-control",
+        "must not contain text-direction override characters" => "common-field-direction",
+        "must be an http(s) URL" => "common-field-url",
+        "must be an e-mail address" => "common-field-email",
+        m if m.starts_with("must be 3–30 characters") => "common-field-handle",
+        _ => "common-field-invalid",
+    };
+    i18n::tr(id)
 }
 
 /// A 303 redirect to the sign-in page that comes back to `next` afterwards.

@@ -13,6 +13,7 @@ use axum::response::Response;
 use axum::Form;
 use minijinja::context;
 
+use super::i18n::tr;
 use super::pages::{bad_form, csrf_failed, signin_view, CsrfForm, SigninView};
 use super::session::Web;
 use super::{error_page, message, page, templates, to_signin, BadgeView, Link, Message};
@@ -85,8 +86,8 @@ pub async fn offer_page(
             &web,
             StatusCode::OK,
             SigninView {
-                heading: "Sign in to see your nomination".into(),
-                intro: Some("A classmate wants to nominate you for a badge.".into()),
+                heading: tr("signin-heading-to-offer"),
+                intro: Some(tr("signin-offer-intro")),
                 next: format!("/o/{token}"),
                 ..SigninView::default()
             },
@@ -98,7 +99,7 @@ pub async fn offer_page(
             Some(u),
             &web.csrf(),
             "UTC",
-            Some(Link::new("/signout", "Sign out", true)),
+            Some(Link::new("/signout", tr("common-sign-out"), true)),
         ));
     }
     match preview(&state, u.user.school_id, u.user.id, &token).await {
@@ -106,7 +107,7 @@ pub async fn offer_page(
             StatusCode::OK,
             "offer.html",
             context! {
-                title => "A badge nomination for you",
+                title => tr("offer-heading"),
                 offerer => offerer,
                 badge => badge,
                 action => format!("/o/{token}"),
@@ -139,29 +140,25 @@ pub async fn offer_post(
     match crate::routes::claims::accept_offer_as(&state, &u.auth(&state), &token).await {
         Ok(n) => {
             let approved = n.status == NominationStatus::Approved;
-            let after = if approved {
-                " nominated you and the badge is yours already."
+            let named_id = if approved {
+                "offer-done-approved"
             } else {
-                " nominated you. Your teacher will look at it soon."
+                "offer-done-pending"
             };
             web.finish(message(
                 StatusCode::OK,
                 Some(u),
                 &web.csrf(),
                 Message {
-                    heading: if approved {
-                        "You got a badge!".into()
+                    heading: tr(if approved {
+                        "claimed-heading"
                     } else {
-                        "Nomination sent".into()
-                    },
-                    named: vec![(
-                        String::new(),
-                        n.nominator.display_name.clone(),
-                        after.into(),
-                    )],
+                        "offer-sent"
+                    }),
+                    named: vec![super::named(named_id, &n.nominator.display_name)],
                     tone: "ok",
                     badge: Some(BadgeView::of(&n.badge, state.config.base_url())),
-                    links: vec![Link::new("/my/badges", "See my badges", true)],
+                    links: vec![Link::new("/my/badges", tr("claimed-see-badges"), true)],
                     ..Message::default()
                 },
             ))

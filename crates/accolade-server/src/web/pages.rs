@@ -1,4 +1,4 @@
-//! Sign-in, sign-out, the account page and the student's badges.
+//! Sign-in, sign-out, `/account` and the page language.
 //!
 //! - `GET /signin?next=…`: password and sign-in card forms; `POST /signin` (password) and
 //!   `POST /signin/card` (card code) sign in through the same services as the API (password
@@ -7,10 +7,10 @@
 //! - `GET /signin/card/{code}?next=…`: the URL printed on sign-in cards. It shows one button
 //!   (a POST form), so link previewers and scanners that fetch URLs cannot use up the card.
 //! - `GET /signout` (a button), `POST /signout`: ends the session and clears the cookie.
-//! - `GET /account`: "you're signed in", with the teacher's claim codes to present.
-//! - `GET /my/badges`: the signed-in user's badges.
+//! - `GET /account`: redirects to the user's home page (by role).
+//! - `GET /lang/{lang}`: remembers the page language.
 
-use accolade_proto::{LoginRequest, Role, TokenResponse};
+use accolade_proto::{LoginRequest, TokenResponse};
 use axum::extract::rejection::{FormRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,9 +19,11 @@ use axum::Form;
 use minijinja::context;
 use serde::Deserialize;
 
+use fluent_bundle::FluentValue;
+
+use super::i18n::{tr, tr_args};
 use super::session::{self, Web};
 use super::{message, page, safe_next, templates, to_signin, BadgeView, FormSpec, Link, Message};
-use crate::badges::{self as svc, ViewCache};
 use crate::error::ApiError;
 use crate::extract::ClientIp;
 use crate::state::AppState;
@@ -127,12 +129,10 @@ pub fn csrf_failed(web: &Web, back: &str) -> Response {
         web.user.as_ref(),
         &web.csrf(),
         Message {
-            heading: "This form has expired".into(),
-            paragraphs: vec![
-                "For your safety we could not accept it. Open the page again and retry.".into(),
-            ],
+            heading: tr("common-form-expired"),
+            paragraphs: vec![tr("common-form-expired-text")],
             tone: "error",
-            links: vec![Link::new(back, "Try again", true)],
+            links: vec![Link::new(back, tr("common-try-again"), true)],
             ..Message::default()
         },
     ))
@@ -145,10 +145,10 @@ pub fn bad_form(web: &Web, back: &str) -> Response {
         web.user.as_ref(),
         &web.csrf(),
         Message {
-            heading: "Something is missing".into(),
-            paragraphs: vec!["The form was incomplete. Please try again.".into()],
+            heading: tr("common-form-incomplete"),
+            paragraphs: vec![tr("common-form-incomplete-text")],
             tone: "error",
-            links: vec![Link::new(back, "Try again", true)],
+            links: vec![Link::new(back, tr("common-try-again"), true)],
             ..Message::default()
         },
     ))
@@ -161,15 +161,12 @@ pub async fn signin_page(web: Web, q: Result<Query<SigninQuery>, QueryRejection>
     if web.user.is_some() && q.next.is_some() {
         return web.finish(Redirect::to(&next).into_response());
     }
-    let notice = q
-        .signed_out
-        .is_some()
-        .then(|| "You're signed out.".to_owned());
+    let notice = q.signed_out.is_some().then(|| tr("signin-signed-out"));
     signin_view(
         &web,
         StatusCode::OK,
         SigninView {
-            heading: "Sign in".into(),
+            heading: tr("signin-heading"),
             notice,
             next,
             ..SigninView::default()
@@ -222,31 +219,17 @@ pub async fn signin_password(
         Err(e) => {
             let (status, _, _) = e.parts();
             let (error, ask_school) = match &e {
-                ApiError::InvalidCredentials => (
-                    "That e-mail or username and password don't match. Check them and try again."
-                        .to_owned(),
-                    school.is_some(),
-                ),
-                ApiError::SchoolRequired => (
-                    "This e-mail is used in more than one school: type your school's short name too."
-                        .to_owned(),
-                    true,
-                ),
-                ApiError::InvalidPassword(why) => (format!("That password can't be right: {why}."), false),
-                ApiError::RateLimited(secs) => (
-                    format!("Too many tries. Please wait {secs} seconds and try again."),
-                    school.is_some(),
-                ),
-                _ => (
-                    "Signing in didn't work just now. Please try again.".to_owned(),
-                    false,
-                ),
+                ApiError::InvalidCredentials => (tr("signin-error-mismatch"), school.is_some()),
+                ApiError::SchoolRequired => (tr("signin-error-school-required"), true),
+                ApiError::InvalidPassword(_) => (tr("signin-error-bad-password"), false),
+                ApiError::RateLimited(secs) => (rate_limited(*secs), school.is_some()),
+                _ => (tr("signin-error-generic"), false),
             };
             signin_view(
                 &web,
                 status,
                 SigninView {
-                    heading: "Sign in".into(),
+                    heading: tr("signin-heading"),
                     error: Some(error),
                     next,
                     login: f.login,
@@ -278,18 +261,14 @@ pub async fn signin_card(
         Err(e) => {
             let (status, _, _) = e.parts();
             let error = match e {
-                ApiError::RateLimited(secs) => {
-                    format!("Too many tries. Please wait {secs} seconds and try again.")
-                }
-                _ => "This card code doesn't work: it may be mistyped, already used or too old. \
-                      Ask your teacher for a new card."
-                    .to_owned(),
+                ApiError::RateLimited(secs) => rate_limited(secs),
+                _ => tr("signin-error-card"),
             };
             signin_view(
                 &web,
                 status,
                 SigninView {
-                    heading: "Sign in".into(),
+                    heading: tr("signin-heading"),
                     error: Some(error),
                     next,
                     ..SigninView::default()
@@ -307,35 +286,64 @@ pub async fn card_link(
 ) -> Response {
     let next = safe_next(q.ok().and_then(|Query(q)| q.next).as_deref());
     let code: String = code.chars().take(64).collect();
-    let paragraphs = vec!["Tap the button to sign in with your card. It works once.".into()];
+    let paragraphs = vec![tr("signin-card-text")];
     let named = web
         .user
         .as_ref()
-        .map(|u| {
-            vec![(
-                "You're signed in as ".to_owned(),
-                u.user.display_name.clone(),
-                " now: this switches to the card's account.".to_owned(),
-            )]
-        })
+        .map(|u| vec![super::named("signin-card-switch", &u.user.display_name)])
         .unwrap_or_default();
     web.finish(message(
         StatusCode::OK,
         web.user.as_ref(),
         &web.csrf(),
         Message {
-            heading: "Sign in with your card".into(),
+            heading: tr("signin-card-heading"),
             named,
             paragraphs,
             tone: "info",
             form: Some(FormSpec {
                 action: "/signin/card".into(),
-                button: "Sign in".into(),
+                button: tr("signin-submit"),
                 fields: vec![("code".into(), code), ("next".into(), next)],
             }),
             ..Message::default()
         },
     ))
+}
+
+/// Query of `GET /lang/{lang}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    /// Page to return to (a local path).
+    pub next: Option<String>,
+}
+
+/// `GET /lang/{lang}?next=…`: remembers the chosen page language (`en`, `es`) in the
+/// `accolade_lang` cookie for a year and returns to `next`. A preference only (no account
+/// change), so a plain link is enough. Unknown language: 404.
+pub async fn set_language(
+    State(state): State<AppState>,
+    Path(lang): Path<String>,
+    query: Result<Query<LangQuery>, QueryRejection>,
+) -> Response {
+    let Some(lang) = super::i18n::supported(&lang) else {
+        return ApiError::NotFound("language").into_response();
+    };
+    let next = query.ok().and_then(|Query(q)| q.next);
+    let secure = if session::is_secure(&state) {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={lang}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
+        super::i18n::LANG_COOKIE
+    );
+    let mut res = Redirect::to(&safe_next(next.as_deref())).into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        res.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    res
 }
 
 /// `GET /signout`: a button that signs out.
@@ -348,12 +356,12 @@ pub async fn signout_page(web: Web) -> Response {
         web.user.as_ref(),
         &web.csrf(),
         Message {
-            heading: "Sign out".into(),
-            paragraphs: vec!["Sign out of Accolade on this device?".into()],
+            heading: tr("common-sign-out"),
+            paragraphs: vec![tr("signin-signout-question")],
             tone: "info",
             form: Some(FormSpec {
                 action: "/signout".into(),
-                button: "Sign out".into(),
+                button: tr("common-sign-out"),
                 fields: vec![],
             }),
             ..Message::default()
@@ -391,104 +399,19 @@ pub async fn signout(
     web.finish(res)
 }
 
-/// `GET /account`: "you're signed in", with links; teachers and admins also see their claim
-/// codes that are still open, each linking to its projector page.
-pub async fn account(State(state): State<AppState>, web: Web) -> Response {
+/// `GET /account`: the signed-in user's home page (`/my/badges`, `/teach/queue` or `/admin`,
+/// see [`session::WebUser::home`]); signed out, the sign-in page coming back here.
+pub async fn account(web: Web) -> Response {
     let Some(u) = &web.user else {
         return web.finish(to_signin("/account"));
     };
-    let mut codes = Vec::new();
-    if u.role != Role::Student {
-        let creator = (u.role != Role::Admin).then_some(u.user.id);
-        let conn = state.db.conn();
-        let tz = accolade_db::schools::by_id(conn, u.user.school_id)
-            .await
-            .ok()
-            .flatten()
-            .map(|s| s.timezone)
-            .unwrap_or_else(|| "UTC".into());
-        let now = state.now();
-        let rows = accolade_db::claims::codes_in_school(conn, u.user.school_id, creator)
-            .await
-            .unwrap_or_default();
-        for c in rows
-            .iter()
-            .filter(|c| c.status != "closed" && c.ends_at.with_timezone(&chrono::Utc) > now)
-            .take(50)
-        {
-            let badge = accolade_db::badges::class_by_id(conn, c.school_id, c.badge_class_id)
-                .await
-                .ok()
-                .flatten()
-                .map(|b| b.name)
-                .unwrap_or_default();
-            codes.push(context! {
-                href => format!("/present/{}", c.id),
-                title => c.title.clone(),
-                badge => badge,
-                state => c.status.clone(),
-                ends => crate::claims::local(c.ends_at.with_timezone(&chrono::Utc), &tz),
-            });
-        }
-    }
-    web.finish(page(
-        StatusCode::OK,
-        "account.html",
-        context! {
-            title => "You're signed in",
-            user => u.view(),
-            codes => codes,
-            csrf => web.csrf(),
-            css_url => templates::css_url(),
-        },
-    ))
+    web.finish(Redirect::to(u.home()).into_response())
 }
 
-/// `GET /my/badges`: the signed-in user's badges, newest first (up to 200).
-pub async fn my_badges(State(state): State<AppState>, web: Web) -> Response {
-    let Some(u) = &web.user else {
-        return web.finish(to_signin("/my/badges"));
-    };
-    match badges_of(&state, u).await {
-        Ok(awards) => web.finish(page(
-            StatusCode::OK,
-            "badges.html",
-            context! {
-                title => "My badges",
-                user => u.view(),
-                awards => awards,
-                csrf => web.csrf(),
-                css_url => templates::css_url(),
-            },
-        )),
-        Err(e) => web.finish(super::error_page(&e, Some(u), &web.csrf(), "UTC", None)),
-    }
-}
-
-async fn badges_of(
-    state: &AppState,
-    u: &session::WebUser,
-) -> Result<Vec<minijinja::Value>, ApiError> {
-    let conn = state.db.conn();
-    let base = state.config.base_url();
-    let tz = accolade_db::schools::by_id(conn, u.user.school_id)
-        .await?
-        .map(|s| s.timezone)
-        .unwrap_or_else(|| "UTC".into());
-    let rows = accolade_db::awards::by_recipient(conn, u.user.school_id, u.user.id, 0, 200).await?;
-    let mut cache = ViewCache::default();
-    let mut out = Vec::new();
-    for a in &rows {
-        let v = svc::award_view(conn, base, &mut cache, a).await?;
-        let status = serde_json::to_value(v.status)
-            .ok()
-            .and_then(|s| s.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        out.push(context! {
-            badge => BadgeView::of(&v.badge, base),
-            issued => crate::claims::local(v.issued_on, &tz).chars().take(10).collect::<String>(),
-            status => status,
-        });
-    }
-    Ok(out)
+/// "Too many tries, wait N seconds" in the request's language.
+pub fn rate_limited(secs: u64) -> String {
+    tr_args(
+        "signin-error-rate-limited",
+        &[("seconds", FluentValue::from(secs))],
+    )
 }

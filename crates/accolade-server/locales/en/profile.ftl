@@ -1,0 +1,25 @@
+# /profile: everyone's own profile and password.
+profile-title = My profile
+profile-email = E-mail: { $email }
+profile-display-name = Display name
+profile-display-name-help = The name your teachers and classmates see.
+profile-handle = Username
+profile-handle-help = 3–30 characters: a–z, 0–9 and single hyphens. You can sign in with it.
+profile-handle-taken = That username is taken. Try another one.
+profile-email-prefs = E-mail
+profile-notifications = Send me e-mails about my badges and nominations
+profile-digest = Summary of nominations waiting for me
+profile-digest-daily = Every day
+profile-digest-weekly = Every Monday
+profile-digest-off = Never
+profile-saved = Your profile is saved.
+profile-password-heading = Change password
+profile-current-password = Current password
+profile-new-password = New password
+profile-new-password-help = At least 8 characters.
+profile-confirm-password = New password again
+profile-password-submit = Change password
+profile-password-changed = Your password is changed. Other devices have been signed out.
+profile-password-mismatch = The two new passwords are different. Type the same one twice.
+profile-password-wrong = That isn't your current password.
+profile-password-policy = Use at least 8 characters (and at most 1024 bytes).

@@ -1,0 +1,25 @@
+# /profile: el perfil propio y la contraseña.
+profile-title = Mi perfil
+profile-email = Correo: { $email }
+profile-display-name = Nombre visible
+profile-display-name-help = El nombre que ven tus profesores y compañeros.
+profile-handle = Nombre de usuario
+profile-handle-help = De 3 a 30 caracteres: a–z, 0–9 y guiones sueltos. Puedes iniciar sesión con él.
+profile-handle-taken = Ese nombre de usuario ya existe. Prueba con otro.
+profile-email-prefs = Correo electrónico
+profile-notifications = Enviarme correos sobre mis insignias y nominaciones
+profile-digest = Resumen de nominaciones pendientes
+profile-digest-daily = Cada día
+profile-digest-weekly = Cada lunes
+profile-digest-off = Nunca
+profile-saved = Tu perfil está guardado.
+profile-password-heading = Cambiar la contraseña
+profile-current-password = Contraseña actual
+profile-new-password = Contraseña nueva
+profile-new-password-help = Al menos 8 caracteres.
+profile-confirm-password = Repite la contraseña nueva
+profile-password-submit = Cambiar la contraseña
+profile-password-changed = Tu contraseña ha cambiado. Se ha cerrado la sesión en tus otros dispositivos.
+profile-password-mismatch = Las dos contraseñas nuevas son distintas. Escribe la misma dos veces.
+profile-password-wrong = Esa no es tu contraseña actual.
+profile-password-policy = Usa al menos 8 caracteres (y como máximo 1024 bytes).
