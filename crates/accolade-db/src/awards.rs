@@ -161,3 +161,23 @@ pub async fn count_in_school(
     }
     q.count(conn).await
 }
+
+/// Awards of a school issued by `issuer` (direct awards and approved nominations), newest
+/// first.
+pub async fn issued_by(
+    conn: &impl ConnectionTrait,
+    school_id: Uuid,
+    issuer: Uuid,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Award>, DbErr> {
+    awards::Entity::find()
+        .filter(awards::Column::SchoolId.eq(school_id))
+        .filter(awards::Column::IssuedBy.eq(issuer))
+        .order_by_desc(awards::Column::IssuedOn)
+        .order_by_desc(awards::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(conn)
+        .await
+}

@@ -291,6 +291,12 @@ pub async fn ticket(
         return Err(ApiError::Forbidden("missing or invalid CSRF token"));
     }
     load(&state, u, &id).await?;
+    Ok(Json(issue_ticket(&state, u).await?))
+}
+
+/// A one-time WebSocket ticket for `u`'s web session (the page scripts' way onto
+/// `GET /api/v1/ws`; valid for [`crate::routes::ws::TICKET_TTL_SECS`]).
+pub async fn issue_ticket(state: &AppState, u: &WebUser) -> ApiResult<WsTicket> {
     let secret = random_token(32);
     let access_exp = Utc::now() + chrono::Duration::seconds(state.keys.ttl_secs as i64);
     let ttl = crate::routes::ws::TICKET_TTL_SECS;
@@ -305,10 +311,10 @@ pub async fn ticket(
     )
     .await?;
     txn.commit().await?;
-    Ok(Json(WsTicket {
+    Ok(WsTicket {
         ticket: secret,
         expires_in: ttl,
-    }))
+    })
 }
 
 #[cfg(test)]
