@@ -4,6 +4,7 @@
 
 use std::io::Read;
 
+use accolade_db::sea_orm::EntityTrait;
 use accolade_e2e::{TestServer, PASSWORD};
 use accolade_proto::Role;
 use reqwest::{Method, StatusCode};
@@ -584,6 +585,38 @@ async fn deleting_an_account_revokes_its_assertions_and_erases_personal_data() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
+    // Ada nominates Ben in a shared class: her words must go with her account.
+    let (s, class) = w
+        .srv
+        .post("/api/v1/classes", &w.admin, json!({"title": "8B Science"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{class}");
+    for who in [w.ada.id, w.ben.id] {
+        let (s, body) = w
+            .srv
+            .call(
+                Method::PUT,
+                &format!(
+                    "/api/v1/classes/{}/members/{who}",
+                    class["id"].as_str().expect("id")
+                ),
+                Some(&w.admin),
+                Some(&json!({"role": "student"})),
+            )
+            .await;
+        assert!(s.is_success(), "{s} {body}");
+    }
+    let peer = upload_badge(&w.srv, &w.admin, "Kind classmate").await;
+    let (s, body) = w
+        .srv
+        .post(
+            "/api/v1/nominations",
+            &w.ada_token,
+            json!({"badge_class_id": peer["id"], "nominee_ids": [w.ben.id],
+                   "narrative": "Ada's private words about Ben"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
     // Without confirmation: refused.
     let (s, _) = w
         .srv
@@ -648,6 +681,14 @@ async fn deleting_an_account_revokes_its_assertions_and_erases_personal_data() {
     assert!(!row.display_name.contains("Ada"));
     assert!(!row.handle.contains(&w.ada.handle));
     assert!(row.deleted_at.is_some());
+    // Her nomination left the queue and lost her words.
+    let noms = accolade_db::entities::nominations::Entity::find()
+        .all(w.srv.state.db.conn())
+        .await
+        .expect("nominations");
+    assert_eq!(noms.len(), 1);
+    assert_eq!(noms[0].status, "withdrawn");
+    assert_eq!(noms[0].narrative, "");
     // The audit log records the deletion without the e-mail or name.
     let (s, audit) = w.srv.get("/api/v1/audit", &w.admin).await;
     assert_eq!(s, StatusCode::OK);

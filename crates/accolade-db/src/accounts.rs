@@ -7,14 +7,15 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::{
-    audit_log, email_outbox, event_cursors, idempotency_keys, refresh_tokens, sessions,
-    signin_cards, user_events, users, ws_tickets,
+    audit_log, email_outbox, event_cursors, idempotency_keys, nominations, refresh_tokens,
+    sessions, signin_cards, user_events, users, ws_tickets,
 };
 
 /// Anonymises the user row of `user_id` in `school_id` and deletes their sessions, refresh
 /// tokens, sign-in cards, stored events, WebSocket tickets, idempotency records and e-mails
 /// (sent or not: they hold the address), and clears the before/after state of audit entries about them (the entries
-/// themselves stay: action, time, actor). The handle becomes `deleted-{id}` so it stays unique
+/// themselves stay: action, time, actor), empties the narratives and evidence of nominations
+/// they wrote and withdraws pending or returned nominations by or for them. The handle becomes `deleted-{id}` so it stays unique
 /// and reveals nothing. Returns false when there is no such (not yet deleted) user.
 ///
 /// Collections, follows, blocks and cheers are removed by their own modules; revoking awards
@@ -102,6 +103,29 @@ pub async fn erase(
         .await?;
     email_outbox::Entity::delete_many()
         .filter(email_outbox::Column::UserId.eq(user_id))
+        .exec(conn)
+        .await?;
+    // The student's own words go; pending nominations by or for them leave the queue.
+    nominations::Entity::update_many()
+        .col_expr(nominations::Column::Narrative, Expr::value(""))
+        .col_expr(
+            nominations::Column::EvidenceUrl,
+            Expr::value(Option::<String>::None),
+        )
+        .filter(nominations::Column::SchoolId.eq(school_id))
+        .filter(nominations::Column::NominatorId.eq(user_id))
+        .exec(conn)
+        .await?;
+    nominations::Entity::update_many()
+        .col_expr(nominations::Column::Status, Expr::value("withdrawn"))
+        .col_expr(nominations::Column::UpdatedAt, Expr::value(now))
+        .filter(nominations::Column::SchoolId.eq(school_id))
+        .filter(
+            nominations::Column::NominatorId
+                .eq(user_id)
+                .or(nominations::Column::NomineeId.eq(user_id)),
+        )
+        .filter(nominations::Column::Status.is_in(["pending", "returned"]))
         .exec(conn)
         .await?;
     audit_log::Entity::update_many()
