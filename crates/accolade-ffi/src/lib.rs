@@ -45,7 +45,7 @@
 //! [`ApiError`] has exactly the cases an app handles differently: `Offline{reason}` (no
 //! connection; also for rotating QR codes, which cannot wait), `SignedOut` (show sign-in),
 //! `NotAllowed{code}`, `NotFound`, `Conflict{code}` (already held, duplicate, already decided,
-//! allowance used up, claim closed or used up…), `InvalidInput{field, message}` and `Server`.
+//! allowance used up, claim closed or used up…), `InvalidInput{field, reason}` and `Server`.
 //! `code` is the server's stable error code (`accolade_proto::ErrorCode`); server details stay
 //! in the client's log.
 //!
@@ -118,12 +118,12 @@ pub enum ApiError {
         code: String,
     },
     /// Something typed is wrong; `field` names it (`credentials` for a refused sign-in).
-    #[error("invalid {field}: {message}")]
+    #[error("invalid {field}: {reason}")]
     InvalidInput {
         /// The field, e.g. `narrative`, `credentials`, `scan`.
         field: String,
-        /// Why, in English.
-        message: String,
+        /// Why, in English (not `message`: Kotlin exceptions already have one).
+        reason: String,
     },
     /// The server failed or answered something unexpected; details are in the log.
     #[error("server error")]
@@ -141,11 +141,11 @@ impl From<ClientError> for ApiError {
             ClientError::SignedOut => ApiError::SignedOut,
             ClientError::UnknownScan(_) => ApiError::InvalidInput {
                 field: "scan".into(),
-                message: "not an Accolade code for this server".into(),
+                reason: "not an Accolade code for this server".into(),
             },
-            ClientError::Invalid(field, message) => ApiError::InvalidInput {
+            ClientError::Invalid(field, reason) => ApiError::InvalidInput {
                 field: field.into(),
-                message,
+                reason,
             },
             ClientError::Protocol(_) | ClientError::Store(_) => ApiError::Server,
             ClientError::Api { problem, .. } => {
@@ -154,7 +154,7 @@ impl From<ClientError> for ApiError {
                     ErrorCode::Unauthenticated | ErrorCode::InvalidRefreshToken => ApiError::SignedOut,
                     ErrorCode::InvalidCredentials => ApiError::InvalidInput {
                         field: "credentials".into(),
-                        message: "not accepted".into(),
+                        reason: "not accepted".into(),
                     },
                     ErrorCode::Forbidden
                     | ErrorCode::NotInAudience
@@ -179,7 +179,7 @@ impl From<ClientError> for ApiError {
                         let first = problem.errors.first();
                         ApiError::InvalidInput {
                             field: first.map_or_else(|| code.clone(), |f| f.field.clone()),
-                            message: first.map_or_else(|| problem.title.clone(), |f| f.message.clone()),
+                            reason: first.map_or_else(|| problem.title.clone(), |f| f.message.clone()),
                         }
                     }
                     _ => ApiError::Server,
@@ -192,7 +192,7 @@ impl From<ClientError> for ApiError {
 fn parse_id(field: &str, s: &str) -> Result<Uuid, ApiError> {
     s.parse().map_err(|_| ApiError::InvalidInput {
         field: field.into(),
-        message: "not an id".into(),
+        reason: "not an id".into(),
     })
 }
 
@@ -770,7 +770,7 @@ impl AccoladeClient {
         if !(server_url.starts_with("https://") || server_url.starts_with("http://")) {
             return Err(ApiError::InvalidInput {
                 field: "server_url".into(),
-                message: "must start with https://".into(),
+                reason: "must start with https://".into(),
             });
         }
         let mut config = ClientConfig::new(server_url);
