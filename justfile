@@ -23,6 +23,11 @@ test:
 test-pg:
     ACCOLADE_TEST_PG_URL={{pg_url}} cargo test --workspace
 
+# Kotlin, Swift and Python bindings of accolade-ffi, each running the mobile scenario against a
+# real server; then `cargo check` of accolade-ffi for Android and iOS (see mobile/bindings-tests/run.sh).
+bindings-test:
+    bash mobile/bindings-tests/run.sh
+
 # Exactly what CI runs.
 ci:
     bash .ci/run

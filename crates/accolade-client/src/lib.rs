@@ -27,8 +27,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use accolade_proto::{
-    AcceptOfferRequest, AcceptOfferResponse, Award, BadgeClass, CardSignInRequest, Class,
-    ClaimCode, ClaimCodeCurrent, ClaimRequest, ClaimResponse, Classmate, CreateNominationRequest,
+    AcceptOfferRequest, AcceptOfferResponse, Award, BadgeClass, CardSignInRequest, ClaimCode,
+    ClaimCodeCurrent, ClaimRequest, ClaimResponse, Class, Classmate, CreateNominationRequest,
     CreateNominationsResponse, CreateOfferRequest, Decision, DecisionRequest, LoginRequest,
     LogoutRequest, Me, Nomination, Page, PeerOffer, Problem, RefreshRequest, TokenResponse,
     WsTicket,
@@ -120,7 +120,9 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("base", &self.inner.base).finish()
+        f.debug_struct("Client")
+            .field("base", &self.inner.base)
+            .finish()
     }
 }
 
@@ -267,7 +269,11 @@ impl Client {
         if !status.is_success() {
             return Err(Self::api_error(status, problem));
         }
-        let bytes = if bytes.is_empty() { b"null".to_vec() } else { bytes };
+        let bytes = if bytes.is_empty() {
+            b"null".to_vec()
+        } else {
+            bytes
+        };
         serde_json::from_slice(&bytes).map_err(|e| ClientError::Protocol(format!("{path}: {e}")))
     }
 
@@ -317,7 +323,13 @@ impl Client {
         })
         .map_err(|e| ClientError::Protocol(e.to_string()))?;
         let (status, problem, bytes) = self
-            .send_raw(Method::POST, &self.url("/auth/refresh"), None, Some(&body), None)
+            .send_raw(
+                Method::POST,
+                &self.url("/auth/refresh"),
+                None,
+                Some(&body),
+                None,
+            )
             .await?;
         if status == StatusCode::UNAUTHORIZED {
             // The session ended (logout elsewhere, revocation, or the refresh token was reused).
@@ -403,7 +415,13 @@ impl Client {
             })
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
             let _ = self
-                .send_raw(Method::POST, &self.url("/auth/logout"), Some(&s.access), Some(&body), None)
+                .send_raw(
+                    Method::POST,
+                    &self.url("/auth/logout"),
+                    Some(&s.access),
+                    Some(&body),
+                    None,
+                )
                 .await;
         }
         self.forget()
@@ -516,7 +534,10 @@ impl Client {
     async fn cached_list(&self, list: NominationList, path: &str) -> Result<Fetched<Nomination>> {
         match self.get_all::<Nomination>(path).await {
             Ok(items) => {
-                let rows = items.iter().map(nomination_row).collect::<Result<Vec<_>>>()?;
+                let rows = items
+                    .iter()
+                    .map(nomination_row)
+                    .collect::<Result<Vec<_>>>()?;
                 self.inner.store.replace_nominations(list, &rows)?;
                 Ok(Fetched {
                     items,
@@ -544,7 +565,10 @@ impl Client {
 
     /// Nominates classmates (`POST /api/v1/nominations` with an `Idempotency-Key`); queued
     /// when the server cannot be reached.
-    pub async fn nominate(&self, req: CreateNominationRequest) -> Result<Sent<CreateNominationsResponse>> {
+    pub async fn nominate(
+        &self,
+        req: CreateNominationRequest,
+    ) -> Result<Sent<CreateNominationsResponse>> {
         Ok(match self.act(Action::Nominate(req)).await? {
             Sent::Done(ActionResult::Nominated(r)) => Sent::Done(r),
             Sent::Done(_) => return Err(mismatch()),
@@ -629,7 +653,13 @@ impl Client {
             None,
         )
         .await
-        .map_err(|e| if e.is_offline() { ClientError::NeedsConnection("accepting an offer") } else { e })
+        .map_err(|e| {
+            if e.is_offline() {
+                ClientError::NeedsConnection("accepting an offer")
+            } else {
+                e
+            }
+        })
     }
 
     /// Claim codes I run (teachers; `GET /api/v1/claim-codes`).
@@ -655,8 +685,12 @@ impl Client {
                 Ok(ScanResult::Claim(self.claim(text).await?))
             }
             Some(Scan::Offer { token }) => Ok(ScanResult::Offer(self.accept_offer(&token).await?)),
-            Some(Scan::SignInCard { code }) => Ok(ScanResult::SignedIn(self.sign_in_card(&code).await?)),
-            None => Err(ClientError::UnknownScan(text.trim().chars().take(80).collect())),
+            Some(Scan::SignInCard { code }) => {
+                Ok(ScanResult::SignedIn(self.sign_in_card(&code).await?))
+            }
+            None => Err(ClientError::UnknownScan(
+                text.trim().chars().take(80).collect(),
+            )),
         }
     }
 
@@ -667,15 +701,15 @@ impl Client {
     /// user (their e-mail, or `{server}/@{handle}`), or skips the recipient check when signed out.
     pub async fn verify(&self, image: &[u8], recipient: Option<&str>) -> Result<Verification> {
         let (baked, url) = verify::unbake(image)?;
-        let (status, _problem, bytes) = self
-            .send_raw(Method::GET, &url, None, None, None)
-            .await?;
+        let (status, _problem, bytes) = self.send_raw(Method::GET, &url, None, None, None).await?;
         let hosted = match status {
-            StatusCode::GONE => verify::Hosted::Gone(
-                serde_json::from_slice::<Value>(&bytes)
-                    .ok()
-                    .and_then(|v| v.get("revocationReason").and_then(Value::as_str).map(str::to_owned)),
-            ),
+            StatusCode::GONE => {
+                verify::Hosted::Gone(serde_json::from_slice::<Value>(&bytes).ok().and_then(|v| {
+                    v.get("revocationReason")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                }))
+            }
             StatusCode::NOT_FOUND => verify::Hosted::Missing,
             s if s.is_success() => verify::Hosted::Found(
                 serde_json::from_slice(&bytes)
@@ -695,7 +729,13 @@ impl Client {
                 None => Vec::new(),
             },
         };
-        Ok(verify::check(baked.as_ref(), &url, &hosted, &identities, chrono::Utc::now()))
+        Ok(verify::check(
+            baked.as_ref(),
+            &url,
+            &hosted,
+            &identities,
+            chrono::Utc::now(),
+        ))
     }
 
     // ---- Offline queue and events ---------------------------------------------------------
@@ -710,7 +750,9 @@ impl Client {
     }
 
     fn set_last_seq(&self, seq: i64) -> Result<()> {
-        self.inner.store.set_meta(LAST_SEQ_KEY, Some(&seq.to_string()))
+        self.inner
+            .store
+            .set_meta(LAST_SEQ_KEY, Some(&seq.to_string()))
     }
 
     /// The event stream: connects now and keeps reconnecting (with back-off, resuming from the

@@ -103,7 +103,8 @@ impl Client {
                     self.post("/nominations", req, Some(key)).await?;
                 for n in &r.nominations {
                     let (id, json, at) = crate::nomination_row(n)?;
-                    self.store().upsert_nomination(NominationList::Mine, &id, &json, &at)?;
+                    self.store()
+                        .upsert_nomination(NominationList::Mine, &id, &json, &at)?;
                 }
                 ActionResult::Nominated(r)
             }
@@ -112,7 +113,11 @@ impl Client {
                 request,
             } => {
                 let n: Nomination = self
-                    .post(&format!("/nominations/{nomination_id}/decision"), request, Some(key))
+                    .post(
+                        &format!("/nominations/{nomination_id}/decision"),
+                        request,
+                        Some(key),
+                    )
                     .await?;
                 self.store()
                     .remove_nomination(NominationList::Queue, &nomination_id.to_string())?;

@@ -85,8 +85,12 @@ pub fn parse(base_url: &str, text: &str) -> Option<Scan> {
         return None;
     }
     match bare_code(text) {
-        Some(c) if c.len() == 12 => Some(Scan::SignInCard { code: text.to_owned() }),
-        Some(c) if c.len() == 8 => Some(Scan::ManualClaim { code: text.to_owned() }),
+        Some(c) if c.len() == 12 => Some(Scan::SignInCard {
+            code: text.to_owned(),
+        }),
+        Some(c) if c.len() == 8 => Some(Scan::ManualClaim {
+            code: text.to_owned(),
+        }),
         _ => None,
     }
 }
@@ -101,31 +105,48 @@ mod tests {
     fn every_printed_form() {
         assert_eq!(
             parse(B, "https://badges.example.org/c/rAbC_d-1"),
-            Some(Scan::Claim { token: "rAbC_d-1".into() })
+            Some(Scan::Claim {
+                token: "rAbC_d-1".into()
+            })
         );
-        assert!(parse(B, "https://badges.example.org/c/rAbC").unwrap().is_rotating_claim());
-        assert!(!parse(B, "https://badges.example.org/c/sAbC").unwrap().is_rotating_claim());
+        assert!(parse(B, "https://badges.example.org/c/rAbC")
+            .unwrap()
+            .is_rotating_claim());
+        assert!(!parse(B, "https://badges.example.org/c/sAbC")
+            .unwrap()
+            .is_rotating_claim());
         assert_eq!(
             parse(B, " https://badges.example.org/o/xyz?utm=1 "),
-            Some(Scan::Offer { token: "xyz".into() })
+            Some(Scan::Offer {
+                token: "xyz".into()
+            })
         );
         assert_eq!(
             parse(B, "https://badges.example.org/signin/card/ABCD-EFGH-JKMN"),
-            Some(Scan::SignInCard { code: "ABCD-EFGH-JKMN".into() })
+            Some(Scan::SignInCard {
+                code: "ABCD-EFGH-JKMN".into()
+            })
         );
         assert_eq!(
             parse(B, "abcd-efgh-jkmn"),
-            Some(Scan::SignInCard { code: "abcd-efgh-jkmn".into() })
+            Some(Scan::SignInCard {
+                code: "abcd-efgh-jkmn".into()
+            })
         );
         assert_eq!(
             parse(B, "ABCD-1234"),
-            Some(Scan::ManualClaim { code: "ABCD-1234".into() })
+            Some(Scan::ManualClaim {
+                code: "ABCD-1234".into()
+            })
         );
     }
 
     #[test]
     fn refuses_other_hosts_and_junk() {
-        assert_eq!(parse(B, "https://badges.example.org.evil.test/c/sAbc"), None);
+        assert_eq!(
+            parse(B, "https://badges.example.org.evil.test/c/sAbc"),
+            None
+        );
         assert_eq!(parse(B, "https://evil.test/c/sAbc"), None);
         assert_eq!(parse(B, "https://badges.example.org/c/"), None);
         assert_eq!(parse(B, "https://badges.example.org/c/a%2Fb"), None);

@@ -146,17 +146,22 @@ impl Store {
     /// The cached baked PNG of an award.
     pub fn baked_png(&self, id: &str) -> Result<Option<Vec<u8>>> {
         self.with(|c| {
-            c.query_row("SELECT baked_png FROM awards WHERE id = ?1", [id], |r| r.get(0))
-                .optional()
-                .map(Option::flatten)
+            c.query_row("SELECT baked_png FROM awards WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map(Option::flatten)
         })
     }
 
     /// Caches the baked PNG of an award.
     pub fn set_baked_png(&self, id: &str, png: &[u8]) -> Result<()> {
         self.with(|c| {
-            c.execute("UPDATE awards SET baked_png = ?2 WHERE id = ?1", params![id, png])
-                .map(drop)
+            c.execute(
+                "UPDATE awards SET baked_png = ?2 WHERE id = ?1",
+                params![id, png],
+            )
+            .map(drop)
         })
     }
 
@@ -249,7 +254,10 @@ impl Store {
 
     /// Removes a queued action once it has an outcome.
     pub fn dequeue(&self, key: &str) -> Result<()> {
-        self.with(|c| c.execute("DELETE FROM outbox WHERE key = ?1", [key]).map(drop))
+        self.with(|c| {
+            c.execute("DELETE FROM outbox WHERE key = ?1", [key])
+                .map(drop)
+        })
     }
 
     /// Forgets everything (sign-out).
@@ -283,7 +291,10 @@ mod tests {
         assert_eq!(s.get_meta("last_seq").unwrap().as_deref(), Some("4"));
         assert_eq!(s.baked_png("a").unwrap().as_deref(), Some(&b"png"[..]));
         let q = s.queued().unwrap();
-        assert_eq!(q.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(), ["k1", "k2"]);
+        assert_eq!(
+            q.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+            ["k1", "k2"]
+        );
         // Refreshing the list keeps the baked image of an award still present.
         s.replace_awards(&[("a".into(), "{\"x\":1}".into(), "2026-01-01".into())])
             .unwrap();

@@ -56,7 +56,9 @@ pub fn unbake(bytes: &[u8]) -> Result<(Option<Value>, String)> {
         }
         match accolade_openbadges::unbake_svg(s).map_err(|e| bad(e.to_string()))? {
             Some(t) => Some(t),
-            None => accolade_openbadges::unbake_svg_verify_url(s).map_err(|e| bad(e.to_string()))?,
+            None => {
+                accolade_openbadges::unbake_svg_verify_url(s).map_err(|e| bad(e.to_string()))?
+            }
         }
     };
     let text = text.ok_or_else(|| bad("the image holds no Open Badges assertion".into()))?;
@@ -190,23 +192,46 @@ mod tests {
         let now = Utc::now();
         let me = vec!["Alice@Example.org".to_owned()];
         let d = doc(None);
-        assert_eq!(check(Some(&d), url, &Hosted::Found(d.clone()), &me, now).verdict, Verdict::Valid);
+        assert_eq!(
+            check(Some(&d), url, &Hosted::Found(d.clone()), &me, now).verdict,
+            Verdict::Valid
+        );
         let other = vec!["bob@example.org".to_owned()];
         assert_eq!(
             check(Some(&d), url, &Hosted::Found(d.clone()), &other, now).verdict,
             Verdict::WrongRecipient
         );
         let old = doc(Some("2026-01-02T00:00:00Z"));
-        let later = DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z").unwrap().with_timezone(&Utc);
-        assert_eq!(check(Some(&old), url, &Hosted::Found(old.clone()), &me, later).verdict, Verdict::Expired);
+        let later = DateTime::parse_from_rfc3339("2027-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            check(Some(&old), url, &Hosted::Found(old.clone()), &me, later).verdict,
+            Verdict::Expired
+        );
         let mut edited = d.clone();
         edited["issuedOn"] = json!("2020-01-01T00:00:00Z");
-        assert_eq!(check(Some(&edited), url, &Hosted::Found(d.clone()), &me, now).verdict, Verdict::Tampered);
         assert_eq!(
-            check(Some(&d), url, &Hosted::Gone(Some("mistake".into())), &me, now).verdict,
-            Verdict::Revoked { reason: Some("mistake".into()) }
+            check(Some(&edited), url, &Hosted::Found(d.clone()), &me, now).verdict,
+            Verdict::Tampered
         );
-        assert_eq!(check(Some(&d), url, &Hosted::Missing, &me, now).verdict, Verdict::Tampered);
+        assert_eq!(
+            check(
+                Some(&d),
+                url,
+                &Hosted::Gone(Some("mistake".into())),
+                &me,
+                now
+            )
+            .verdict,
+            Verdict::Revoked {
+                reason: Some("mistake".into())
+            }
+        );
+        assert_eq!(
+            check(Some(&d), url, &Hosted::Missing, &me, now).verdict,
+            Verdict::Tampered
+        );
     }
 
     #[test]

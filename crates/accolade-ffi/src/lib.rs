@@ -151,7 +151,9 @@ impl From<ClientError> for ApiError {
             ClientError::Api { problem, .. } => {
                 let code = problem.code.as_str().to_owned();
                 match problem.code {
-                    ErrorCode::Unauthenticated | ErrorCode::InvalidRefreshToken => ApiError::SignedOut,
+                    ErrorCode::Unauthenticated | ErrorCode::InvalidRefreshToken => {
+                        ApiError::SignedOut
+                    }
                     ErrorCode::InvalidCredentials => ApiError::InvalidInput {
                         field: "credentials".into(),
                         reason: "not accepted".into(),
@@ -179,7 +181,8 @@ impl From<ClientError> for ApiError {
                         let first = problem.errors.first();
                         ApiError::InvalidInput {
                             field: first.map_or_else(|| code.clone(), |f| f.field.clone()),
-                            reason: first.map_or_else(|| problem.title.clone(), |f| f.message.clone()),
+                            reason: first
+                                .map_or_else(|| problem.title.clone(), |f| f.message.clone()),
                         }
                     }
                     _ => ApiError::Server,
@@ -680,7 +683,8 @@ fn event(item: StreamItem) -> AccoladeEvent {
             },
         },
         StreamItem::Event(m) => {
-            let award = || serde_json::from_value::<accolade_proto::AwardEvent>(m.data.clone()).ok();
+            let award =
+                || serde_json::from_value::<accolade_proto::AwardEvent>(m.data.clone()).ok();
             let nom =
                 || serde_json::from_value::<accolade_proto::NominationEvent>(m.data.clone()).ok();
             let other = AccoladeEvent::Other {
@@ -693,18 +697,24 @@ fn event(item: StreamItem) -> AccoladeEvent {
                 t::AWARD_REVOKED => award().map_or(other, |e| AccoladeEvent::AwardRevoked {
                     badge: badge(e.award, None),
                 }),
-                t::NOMINATION_CREATED => nom().map_or(other, |e| AccoladeEvent::NominationCreated {
-                    nomination: e.nomination.into(),
+                t::NOMINATION_CREATED => {
+                    nom().map_or(other, |e| AccoladeEvent::NominationCreated {
+                        nomination: e.nomination.into(),
+                    })
+                }
+                t::NOMINATION_DECIDED => {
+                    nom().map_or(other, |e| AccoladeEvent::NominationDecided {
+                        nomination: e.nomination.into(),
+                    })
+                }
+                t::CLAIM_COUNTED => serde_json::from_value::<accolade_proto::ClaimCounted>(
+                    m.data.clone(),
+                )
+                .map_or(other, |c| AccoladeEvent::ClaimCounted {
+                    claim_code_id: c.claim_code_id.to_string(),
+                    count: c.count,
+                    first_name: c.first_name,
                 }),
-                t::NOMINATION_DECIDED => nom().map_or(other, |e| AccoladeEvent::NominationDecided {
-                    nomination: e.nomination.into(),
-                }),
-                t::CLAIM_COUNTED => serde_json::from_value::<accolade_proto::ClaimCounted>(m.data.clone())
-                    .map_or(other, |c| AccoladeEvent::ClaimCounted {
-                        claim_code_id: c.claim_code_id.to_string(),
-                        count: c.count,
-                        first_name: c.first_name,
-                    }),
                 _ => other,
             }
         }
@@ -797,15 +807,20 @@ impl AccoladeClient {
         school: Option<String>,
     ) -> Result<User, ApiError> {
         let c = self.client.clone();
-        run(async move { c.sign_in_password(&login, &password, school.as_deref()).await })
-            .await
-            .map(Into::into)
+        run(async move {
+            c.sign_in_password(&login, &password, school.as_deref())
+                .await
+        })
+        .await
+        .map(Into::into)
     }
 
     /// Signs in with a sign-in card's code.
     pub async fn sign_in_card(&self, code: String) -> Result<User, ApiError> {
         let c = self.client.clone();
-        run(async move { c.sign_in_card(&code).await }).await.map(Into::into)
+        run(async move { c.sign_in_card(&code).await })
+            .await
+            .map(Into::into)
     }
 
     /// Signs out and forgets all local data, including queued actions.
@@ -934,31 +949,37 @@ impl AccoladeClient {
             evidence_url,
         };
         let c = self.client.clone();
-        run(async move { c.nominate(req).await }).await.map(|s| match s {
-            Sent::Done(r) => NominateOutcome::Sent {
-                nominations: r.nominations.into_iter().map(Into::into).collect(),
-                remaining_this_week: r.allowance.remaining,
-            },
-            Sent::Queued { key } => NominateOutcome::Queued { action_id: key },
-        })
+        run(async move { c.nominate(req).await })
+            .await
+            .map(|s| match s {
+                Sent::Done(r) => NominateOutcome::Sent {
+                    nominations: r.nominations.into_iter().map(Into::into).collect(),
+                    remaining_this_week: r.allowance.remaining,
+                },
+                Sent::Queued { key } => NominateOutcome::Queued { action_id: key },
+            })
     }
 
     /// Nominations I made or received.
     pub async fn my_nominations(&self) -> Result<NominationList, ApiError> {
         let c = self.client.clone();
-        run(async move { c.my_nominations().await }).await.map(|f| NominationList {
-            nominations: f.items.into_iter().map(Into::into).collect(),
-            from_cache: f.from_cache,
-        })
+        run(async move { c.my_nominations().await })
+            .await
+            .map(|f| NominationList {
+                nominations: f.items.into_iter().map(Into::into).collect(),
+                from_cache: f.from_cache,
+            })
     }
 
     /// Teachers: nominations waiting for my decision.
     pub async fn queue(&self) -> Result<NominationList, ApiError> {
         let c = self.client.clone();
-        run(async move { c.queue().await }).await.map(|f| NominationList {
-            nominations: f.items.into_iter().map(Into::into).collect(),
-            from_cache: f.from_cache,
-        })
+        run(async move { c.queue().await })
+            .await
+            .map(|f| NominationList {
+                nominations: f.items.into_iter().map(Into::into).collect(),
+                from_cache: f.from_cache,
+            })
     }
 
     /// Teachers: approves, rejects or returns a nomination; queued when offline.
@@ -975,12 +996,14 @@ impl AccoladeClient {
             DecisionKind::Return => accolade_proto::Decision::Return,
         };
         let c = self.client.clone();
-        run(async move { c.decide(id, decision, reason).await }).await.map(|s| match s {
-            Sent::Done(n) => DecideOutcome::Decided {
-                nomination: n.into(),
-            },
-            Sent::Queued { key } => DecideOutcome::Queued { action_id: key },
-        })
+        run(async move { c.decide(id, decision, reason).await })
+            .await
+            .map(|s| match s {
+                Sent::Done(n) => DecideOutcome::Decided {
+                    nomination: n.into(),
+                },
+                Sent::Queued { key } => DecideOutcome::Queued { action_id: key },
+            })
     }
 
     /// Does what a scanned QR code (or typed code) means: claims a badge (`/c/{token}`, or a
@@ -988,55 +1011,63 @@ impl AccoladeClient {
     /// sign-in card (`/signin/card/{code}`, or a typed `XXXX-XXXX-XXXX`).
     pub async fn handle_scan(&self, text: String) -> Result<ScanOutcome, ApiError> {
         let c = self.client.clone();
-        run(async move { c.handle_scan(&text).await }).await.map(|r| match r {
-            accolade_client::ScanResult::Claim(Sent::Done(c)) => ScanOutcome::Claimed {
-                badge: badge(c.award, None),
-                already_claimed: c.already_claimed,
-                title: c.title,
-            },
-            accolade_client::ScanResult::Claim(Sent::Queued { key }) => {
-                ScanOutcome::ClaimQueued { action_id: key }
-            }
-            accolade_client::ScanResult::Offer(o) => ScanOutcome::OfferAccepted {
-                nomination: o.nomination.into(),
-            },
-            accolade_client::ScanResult::SignedIn(me) => ScanOutcome::SignedIn { user: me.into() },
-        })
+        run(async move { c.handle_scan(&text).await })
+            .await
+            .map(|r| match r {
+                accolade_client::ScanResult::Claim(Sent::Done(c)) => ScanOutcome::Claimed {
+                    badge: badge(c.award, None),
+                    already_claimed: c.already_claimed,
+                    title: c.title,
+                },
+                accolade_client::ScanResult::Claim(Sent::Queued { key }) => {
+                    ScanOutcome::ClaimQueued { action_id: key }
+                }
+                accolade_client::ScanResult::Offer(o) => ScanOutcome::OfferAccepted {
+                    nomination: o.nomination.into(),
+                },
+                accolade_client::ScanResult::SignedIn(me) => {
+                    ScanOutcome::SignedIn { user: me.into() }
+                }
+            })
     }
 
     /// Offers a badge in person: show the returned QR to the classmate.
     pub async fn create_peer_offer(&self, badge_class_id: String) -> Result<PeerOffer, ApiError> {
         let id = parse_id("badge_class_id", &badge_class_id)?;
         let c = self.client.clone();
-        run(async move { c.create_offer(id).await }).await.map(|o| PeerOffer {
-            id: o.id.to_string(),
-            badge_name: o.badge.name,
-            url: o.url,
-            expires_at: o.expires_at.into(),
-            qr_svg: o.qr_svg,
-        })
+        run(async move { c.create_offer(id).await })
+            .await
+            .map(|o| PeerOffer {
+                id: o.id.to_string(),
+                badge_name: o.badge.name,
+                url: o.url,
+                expires_at: o.expires_at.into(),
+                qr_svg: o.qr_svg,
+            })
     }
 
     /// Teachers: my claim codes.
     pub async fn claim_codes(&self) -> Result<Vec<ClaimCodeInfo>, ApiError> {
         let c = self.client.clone();
-        run(async move { c.claim_codes().await }).await.map(|codes| {
-            codes
-                .into_iter()
-                .map(|c| ClaimCodeInfo {
-                    id: c.id.to_string(),
-                    title: c.title,
-                    badge_name: c.badge.name,
-                    mode: match c.mode {
-                        accolade_proto::ClaimMode::Rotating => "rotating",
-                        accolade_proto::ClaimMode::Static => "static",
-                        accolade_proto::ClaimMode::Sheet => "sheet",
-                    }
-                    .into(),
-                    claim_count: c.claim_count,
-                })
-                .collect()
-        })
+        run(async move { c.claim_codes().await })
+            .await
+            .map(|codes| {
+                codes
+                    .into_iter()
+                    .map(|c| ClaimCodeInfo {
+                        id: c.id.to_string(),
+                        title: c.title,
+                        badge_name: c.badge.name,
+                        mode: match c.mode {
+                            accolade_proto::ClaimMode::Rotating => "rotating",
+                            accolade_proto::ClaimMode::Static => "static",
+                            accolade_proto::ClaimMode::Sheet => "sheet",
+                        }
+                        .into(),
+                        claim_count: c.claim_count,
+                    })
+                    .collect()
+            })
     }
 
     /// Teachers: the QR a claim code shows now (rotating codes change every few seconds).
