@@ -36,12 +36,16 @@
     return (n < 10 ? "0" : "") + n;
   }
 
+  // Day formats come from the page, in its language ("{n} days", "1 day {n} h").
+  var fmtDays = root.getAttribute("data-fmt-days") || "{n} days";
+  var fmtDayHours = root.getAttribute("data-fmt-day-hours") || "1 day {n} h";
+
   function formatLeft(secs) {
     if (secs >= 2 * 86400) {
-      return Math.floor(secs / 86400) + " days";
+      return fmtDays.replace("{n}", String(Math.floor(secs / 86400)));
     }
     if (secs >= 86400) {
-      return "1 day " + Math.floor((secs % 86400) / 3600) + " h";
+      return fmtDayHours.replace("{n}", String(Math.floor((secs % 86400) / 3600)));
     }
     var h = Math.floor(secs / 3600);
     var m = Math.floor((secs % 3600) / 60);

@@ -240,3 +240,19 @@ tclass-inactive = inactive
 tclass-cards-title = Sign-in cards
 tclass-cards-help = Prints a new card for every student, to sign in without an e-mail. Their older unused cards stop working.
 tclass-cards-print = Print new sign-in cards
+
+## Projector page (/present/{id})
+present-qr-label = QR code
+present-qr-alt = QR code to claim the badge { $badge }
+present-no-camera = No camera? Go to { $address } and type
+present-time-left = Time left
+present-claimed = Claimed
+present-latest = Latest
+present-left-days = { $days } days
+present-left-day-hours = 1 day { $hours } h
+present-status-paused = Paused: claims are on hold
+present-status-closed = Closed: this code no longer works
+present-status-opens = Opens { $time } ({ $tz })
+present-sheet-heading = Sheet codes have no projector page
+present-sheet-text = Each card of a sheet has its own QR code: print the sheet and hand out the cards.
+present-back = Back

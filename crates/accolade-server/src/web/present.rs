@@ -21,12 +21,14 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::i18n::{tr, tr_args};
 use super::session::{Web, WebUser};
 use super::{error_page, message, page, templates, to_signin, Link, Message};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::claims::{current_of, load_own};
 use crate::state::AppState;
 use crate::tokens::{hash_secret, random_token};
+use fluent_bundle::FluentValue;
 
 /// How many latest first names the page shows.
 pub const LATEST: u64 = 6;
@@ -58,10 +60,16 @@ pub struct PresentState {
 pub fn format_left(secs: i64) -> String {
     let secs = secs.max(0);
     if secs >= 2 * 86_400 {
-        return format!("{} days", secs / 86_400);
+        return tr_args(
+            "present-left-days",
+            &[("days", FluentValue::from(secs / 86_400))],
+        );
     }
     if secs >= 86_400 {
-        return format!("1 day {} h", (secs % 86_400) / 3600);
+        return tr_args(
+            "present-left-day-hours",
+            &[("hours", FluentValue::from((secs % 86_400) / 3600))],
+        );
     }
     let (h, m, s) = (secs / 3600, (secs % 3600) / 60, secs % 60);
     if h > 0 {
@@ -85,16 +93,25 @@ async fn present_state(state: &AppState, c: &CodeRow) -> ApiResult<PresentState>
         .unwrap_or(30_000)
         .clamp(0, 30_000);
     let status_text = match cur.state.as_str() {
-        "paused" => "Paused: claims are on hold".to_owned(),
-        "closed" => "Closed: this code no longer works".to_owned(),
+        "paused" => tr("present-status-paused"),
+        "closed" => tr("present-status-closed"),
         "scheduled" => {
             let tz = accolade_db::schools::by_id(state.db.conn(), c.school_id)
                 .await?
                 .map(|s| s.timezone)
                 .unwrap_or_else(|| "UTC".into());
-            format!(
-                "Opens {} ({tz})",
-                crate::claims::local(c.starts_at.with_timezone(&Utc), &tz)
+            tr_args(
+                "present-status-opens",
+                &[
+                    (
+                        "time",
+                        FluentValue::from(crate::claims::local(
+                            c.starts_at.with_timezone(&Utc),
+                            &tz,
+                        )),
+                    ),
+                    ("tz", FluentValue::from(tz.clone())),
+                ],
             )
         }
         _ => String::new(),
@@ -156,14 +173,14 @@ async fn page_handler(state: &AppState, web: &Web, id: &str) -> ApiResult<Respon
             Some(u),
             &web.csrf(),
             Message {
-                heading: "Sheet codes have no projector page".into(),
-                paragraphs: vec![
-                    "Each card of a sheet has its own QR code: print the sheet and hand out the \
-                     cards."
-                        .into(),
-                ],
+                heading: tr("present-sheet-heading"),
+                paragraphs: vec![tr("present-sheet-text")],
                 tone: "info",
-                links: vec![Link::new("/account", "Back", true)],
+                links: vec![Link::new(
+                    format!("/teach/codes/{}", c.id),
+                    tr("present-back"),
+                    true,
+                )],
                 ..Message::default()
             },
         ));
@@ -224,7 +241,7 @@ pub async fn present_page(
                 web.user.as_ref(),
                 &web.csrf(),
                 "UTC",
-                Some(Link::new("/account", "Back", true)),
+                Some(Link::new("/account", tr("present-back"), true)),
             ))
         }
     }
