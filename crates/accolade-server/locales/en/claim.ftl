@@ -57,3 +57,4 @@ claim-error-other = That didn't work
 claim-error-other-text = Something about this request wasn't right. Go back and try again.
 offer-done-approved = { $name } nominated you and the badge is yours already.
 offer-done-pending = { $name } nominated you. Your teacher will look at it soon.
+claim-error-present-text = Only the teacher who made this code, or an admin, can present it.

@@ -57,3 +57,4 @@ claim-error-other = No ha funcionado
 claim-error-other-text = Algo de esta petición no era correcto. Vuelve atrás e inténtalo de nuevo.
 offer-done-approved = { $name } te ha nominado y la insignia ya es tuya.
 offer-done-pending = { $name } te ha nominado. Tu profesor o profesora la revisará pronto.
+claim-error-present-text = Solo el profesor o profesora que creó este código, o un administrador, puede proyectarlo.

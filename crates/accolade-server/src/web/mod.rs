@@ -335,6 +335,9 @@ pub fn error_words(e: &ApiError, tz: &str) -> (String, String) {
         ApiError::Forbidden(why) if why.contains("only nominate classmates") => {
             pair("common-forbidden", "student-error-not-classmate")
         }
+        ApiError::Forbidden(why) if why.contains("can present it") => {
+            pair("common-forbidden", "claim-error-present-text")
+        }
         ApiError::Forbidden(_) => pair("common-forbidden", "common-forbidden-text"),
         ApiError::Gone(_) => pair("claim-error-gone", "claim-error-gone-text"),
         ApiError::SelfNomination => pair("claim-error-own-offer", "claim-error-own-offer-text"),
