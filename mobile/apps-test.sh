@@ -8,7 +8,8 @@
 #
 # Idempotent; installs what is missing and caches it under ~/.cache/accolade (the same tools
 # as mobile/bindings-tests/run.sh: Debian libjna-java, npm kotlin-compiler, the Swift chroot).
-# Environment: APPS_LANGS="kotlin swift" (subset), ACCOLADE_TOOLS_CACHE (default ~/.cache/accolade).
+# Environment: APPS_LANGS="kotlin swift" (subset), ACCOLADE_TOOLS_CACHE (default ~/.cache/accolade),
+# APPS_NO_BUILD=1 (reuse the last cargo build when iterating on the app code only).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target}"
@@ -55,9 +56,13 @@ echo "== apps: build accolade-ffi, generate bindings"
 t=$SECONDS
 # Separate cargo calls: building uniffi-bindgen with the cdylib would turn on uniffi's `cli`
 # feature for the cdylib too (see mobile/bindings-tests/run.sh).
-cargo build -q -p uniffi-bindgen
-cargo build -q -p accolade-ffi
-cargo build -q -p accolade-server --bin accolade
+if [ "${APPS_NO_BUILD:-0}" = 1 ] && [ -f "$LIB" ] && [ -x "$CARGO_TARGET_DIR/debug/accolade" ]; then
+  echo "   (APPS_NO_BUILD=1: reusing the last cargo build)"
+else
+  cargo build -q -p uniffi-bindgen
+  cargo build -q -p accolade-ffi
+  cargo build -q -p accolade-server --bin accolade
+fi
 # Regenerate into gen.new and keep the old tree when nothing changed, so the timestamps stay
 # and the Kotlin jars and the Swift build are reused.
 rm -rf "$OUT/gen.new"
@@ -106,8 +111,22 @@ export ACCOLADE_URL="http://127.0.0.1:$PORT" ACCOLADE_TEACHER="teacher@demo.exam
   ACCOLADE_PASSWORD="accolade-demo" APPS_SERVER_CTL="$WORK/ctl"
 timing server $t
 
+# Counts are of test cases, read from each runner's summary; a runner that fails without a
+# summary (e.g. a compile error) counts as one failure.
 passed=0; failed=0; failed_langs=""
-result() { if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_langs+=" $1"; fi; }
+result() {  # result LANG EXIT_CODE LOG
+  local p f
+  case "$1" in
+    kotlin) read -r p f < <(sed -n 's/^kotlin app logic: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$3" | tail -1) || true ;;
+    swift) read -r p f < <(sed -n "s/^.*Test Suite 'All tests' .*//p; s/^[[:space:]]*Executed \([0-9]*\) tests\{0,1\}, with \([0-9]*\) failures\{0,1\}.*/\1 \2/p" "$3" | tail -1) || true
+      [ -n "${p:-}" ] && p=$((p - f)) ;;
+  esac
+  if [ -z "${p:-}" ]; then p=0; f=0; fi
+  [ "$2" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  passed=$((passed + p)); failed=$((failed + f))
+  [ "$2" -ne 0 ] && failed_langs+=" $1"
+  return 0
+}
 
 if has kotlin; then
   echo "== apps: Android logic (mobile/android/core-logic, kotlinc $KOTLIN_VERSION on the JVM)"
@@ -139,12 +158,12 @@ if has kotlin; then
       | grep -v '^warning: unable to find kotlin-stdlib' || true
     [ -f "$OUT/kotlin/tests.jar" ]
     ACCOLADE_STORE_DIR="$WORK" APPS_CARD_CODE="$(card "Katherine J." code)" APPS_CARD_URL="$(card "Grace H." url)" \
-      APPS_NOMINEES="Tim B.,Hedy L." \
+      APPS_NOMINEES="Tim B.,Hedy L.,Grace H." \
       java -ea -Djna.library.path="$CARGO_TARGET_DIR/debug" \
       -cp "$OUT/kotlin/tests.jar:$CJ:$BJ:$CP:$KOTLIN/lib/kotlin-test.jar:$KOTLIN/lib/kotlin-stdlib.jar" \
       org.accolade.app.core.AppLogicTestKt
-  )
-  result kotlin $?
+  ) 2>&1 | tee "$WORK/kotlin.log"
+  result kotlin "${PIPESTATUS[0]}" "$WORK/kotlin.log"
   rm -f "$OUT/kotlin/tests.jar"
   set -e
   timing kotlin $t
@@ -189,10 +208,10 @@ if has swift; then
   unshare --mount --propagation private sh -c "mount -t proc proc '$CHROOT/proc' && exec chroot '$CHROOT' env \
     ACCOLADE_URL='$ACCOLADE_URL' ACCOLADE_TEACHER='$ACCOLADE_TEACHER' ACCOLADE_PASSWORD='$ACCOLADE_PASSWORD' \
     ACCOLADE_STORE_DIR=/apps/work APPS_SERVER_CTL_DIR=/apps/work \
-    APPS_CARD_CODE='$(card "Tim B." code)' APPS_CARD_URL='$(card "Hedy L." url)' APPS_NOMINEES='Alan T.,Ada L.' \
+    APPS_CARD_CODE='$(card "Tim B." code)' APPS_CARD_URL='$(card "Hedy L." url)' APPS_NOMINEES='Ada L.,Katherine J.' \
     LD_LIBRARY_PATH=/apps/lib HOME=/root \
-    sh -c 'cd /apps/AccoladeKit && swift build --build-tests -Xswiftc -warnings-as-errors -Xlinker -L/apps/lib && swift test --skip-build -Xlinker -L/apps/lib'"
-  result swift $?
+    sh -c 'cd /apps/AccoladeKit && swift build --build-tests -Xswiftc -warnings-as-errors -Xlinker -L/apps/lib && swift test --skip-build -Xlinker -L/apps/lib'" 2>&1 | tee "$WORK/swift.log"
+  result swift "${PIPESTATUS[0]}" "$WORK/swift.log"
   set -e
   kill "$WATCHER" 2>/dev/null || true
   timing swift $t

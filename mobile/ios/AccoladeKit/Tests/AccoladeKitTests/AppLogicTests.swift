@@ -59,8 +59,12 @@ final class PureLogicTests: XCTestCase {
         XCTAssertEqual(userError(CocoaError(.fileNoSuchFile)).key, "error_unexpected")
     }
 
-    @MainActor
-    func testNavigatorBackStack() {
+    // XCTest on Linux cannot discover main-actor test methods: hop from a plain async one.
+    func testNavigatorBackStack() async { await navigatorBackStack() }
+}
+
+@MainActor
+private func navigatorBackStack() {
         let nav = Navigator(start: .signIn)
         var changes = 0
         nav.onChange = { changes += 1 }
@@ -74,14 +78,16 @@ final class PureLogicTests: XCTestCase {
         XCTAssertTrue(nav.back())
         XCTAssertFalse(nav.back())
         XCTAssertEqual(changes, 4)
-    }
 }
 
 /// One scenario in order (XCTest does not order test methods): student and teacher on one
 /// server, online and then offline.
 final class ServerScenarioTests: XCTestCase {
-    @MainActor
-    func testStudentAndTeacherThroughTheViewModels() async throws {
+    func testStudentAndTeacherThroughTheViewModels() async throws { try await studentAndTeacherScenario() }
+}
+
+@MainActor
+private func studentAndTeacherScenario() async throws {
         let nominees = try XCTUnwrap(env["APPS_NOMINEES"]).split(separator: ",").map(String.init)
         let student = try app("student")
         let teacher = try app("teacher")
@@ -166,12 +172,13 @@ final class ServerScenarioTests: XCTestCase {
         await nom.load()
         XCTAssertNil(nom.error)
         XCTAssertEqual(nom.problems, [.noBadge, .noClassmate, .narrativeTooShort])
-        let codeBreaker = try XCTUnwrap(nom.badges.first { $0.name == "Code Breaker" }).id
-        nom.badgeId = codeBreaker
+        // Code Breaker is for Y9 Computing only (see the report on nominable_badges).
+        let kind = try XCTUnwrap(nom.badges.first { $0.name == "Kind Classmate" }).id
+        nom.badgeId = kind
         for n in nominees { nom.toggle(try XCTUnwrap(nom.classmates.first { $0.displayName == n }).id) }
         nom.narrative = "Short"
         XCTAssertFalse(nom.canSend)
-        nom.narrative = "Cracked the cipher in the maths club treasure hunt first."
+        nom.narrative = "Stayed after the maths club to help me with fractions."
         await nom.send()
         XCTAssertNil(nom.error)
         XCTAssertTrue(try XCTUnwrap(nom.done).hasPrefix("Sent 2 nominations"), nom.done ?? "")
@@ -179,16 +186,16 @@ final class ServerScenarioTests: XCTestCase {
         // The teacher approves one and rejects the other with a reason.
         let queue = QueueViewModel(app: teacher)
         await queue.load()
-        let mine = queue.items.filter { $0.badgeClassId == codeBreaker && $0.nominator.id == student.user?.id }
+        let mine = queue.items.filter { $0.badgeClassId == kind && $0.nominator.id == student.user?.id }
         XCTAssertEqual(mine.count, 2)
         guard mine.count == 2 else { return }
         await queue.approve(mine[0].id)
-        XCTAssertEqual(queue.message, "Approved \(mine[0].nominee.displayName) (Code Breaker).")
+        XCTAssertEqual(queue.message, "Approved \(mine[0].nominee.displayName) (Kind Classmate).")
         queue.startReject(mine[1].id)
         queue.reason = "no"
         let tooShort = await queue.confirmReject()
         XCTAssertFalse(tooShort)
-        queue.reason = "Please say which puzzle and how."
+        queue.reason = "Please say what they did and when."
         let sent = await queue.confirmReject()
         XCTAssertTrue(sent)
         XCTAssertNil(queue.error)
@@ -196,25 +203,25 @@ final class ServerScenarioTests: XCTestCase {
         await queue.approve(mine[0].id)
         XCTAssertEqual(queue.error?.key, "error_already_decided")
         try await waitUntil("both decisions noticed") {
-            live.notices.filter { if case let .nominationDecided(n) = $0.event { return n.badgeClassId == codeBreaker }; return false }.count == 2
+            live.notices.filter { if case let .nominationDecided(n) = $0.event { return n.badgeClassId == kind }; return false }.count == 2
         }
-        XCTAssertTrue(live.notices.contains { $0.text.hasSuffix("was not approved: Please say which puzzle and how.") })
+        XCTAssertTrue(live.notices.contains { $0.text.hasSuffix("was not approved: Please say what they did and when.") })
 
         // A peer offer QR, valid about ten minutes.
-        let offer = PeerOfferViewModel(app: student, badgeClassId: codeBreaker)
+        let offer = PeerOfferViewModel(app: student, badgeClassId: kind)
         await offer.create()
         XCTAssertTrue(try XCTUnwrap(offer.offer).qrSvg.contains("<svg"))
         XCTAssertTrue((60...600).contains(offer.secondsLeft), "\(offer.secondsLeft)")
 
-        // Offline: a nomination the teacher then decides offline.
-        let starHelper = try XCTUnwrap(nom.badges.first { $0.name == "Star Helper" }).id
-        nom.badgeId = starHelper
-        nom.toggle(try XCTUnwrap(nom.classmates.first { $0.displayName == nominees[0] }).id)
-        nom.narrative = "Helped everyone carry the science fair boards in the rain."
+        // Offline: a nomination the teacher then decides offline (the rejected classmate again,
+        // now with a better reason).
+        nom.badgeId = kind
+        nom.toggle(mine[1].nominee.id)
+        nom.narrative = "Lent me a coat on the cold school trip to the museum."
         await nom.send()
         XCTAssertNil(nom.error)
         await queue.load()
-        let pending = try XCTUnwrap(queue.items.first { $0.badgeClassId == starHelper && $0.nominator.id == student.user?.id }).id
+        let pending = try XCTUnwrap(queue.items.first { $0.badgeClassId == kind && $0.nominator.id == student.user?.id }).id
 
         try await server("stop")
         await badges.load()
@@ -229,9 +236,9 @@ final class ServerScenarioTests: XCTestCase {
         XCTAssertEqual(offlineSignIn.error?.kind, .offline)
         XCTAssertTrue(try XCTUnwrap(offlineSignIn.error).message.hasPrefix("You're offline"))
 
-        nom.badgeId = try XCTUnwrap(nom.badges.first { $0.name == "Kind Classmate" }).id
-        nom.toggle(try XCTUnwrap(nom.classmates.first { $0.displayName == nominees[1] }).id)
-        nom.narrative = "Lent me a coat on the cold school trip to the museum."
+        nom.badgeId = try XCTUnwrap(nom.badges.first { $0.name == "Team Player" }).id
+        nom.toggle(mine[0].nominee.id)
+        nom.narrative = "Kept our group going on the Moon landing poster."
         await nom.send()
         XCTAssertEqual(nom.done, "Saved. It will be sent when you're back online.")
         await queue.load()
@@ -267,4 +274,3 @@ final class ServerScenarioTests: XCTestCase {
         XCTAssertEqual(badges.error?.kind, .signedOut)
         await tSignIn.signOut()
     }
-}
