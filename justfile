@@ -28,6 +28,11 @@ test-pg:
 bindings-test:
     bash mobile/bindings-tests/run.sh
 
+# The phone apps' logic layers (Android core-logic with kotlinc, iOS AccoladeKit with swift test)
+# against a real server, over the generated bindings (see mobile/apps-test.sh, mobile/README.md).
+apps-test:
+    bash mobile/apps-test.sh
+
 # Exactly what CI runs.
 ci:
     bash .ci/run
