@@ -24,7 +24,14 @@ let package = Package(
     ],
     targets: [
         ffi,
-        .target(name: "AccoladeFFI", dependencies: ["accolade_ffiFFI"], path: "Sources/AccoladeFFI"),
+        .target(
+            name: "AccoladeFFI", dependencies: ["accolade_ffiFFI"], path: "Sources/AccoladeFFI",
+            // The Rust static library's TLS and networking use these on Apple platforms.
+            linkerSettings: [
+                .linkedFramework("Security", .when(platforms: [.iOS, .macOS])),
+                .linkedFramework("SystemConfiguration", .when(platforms: [.iOS, .macOS])),
+            ]
+        ),
         .target(name: "AccoladeKit", dependencies: ["AccoladeFFI"]),
         .testTarget(name: "AccoladeKitTests", dependencies: ["AccoladeKit"]),
     ]
