@@ -95,7 +95,7 @@ pub enum Fail {
     /// A service error.
     Api(ApiError),
     /// A finished response.
-    Res(Response),
+    Res(Box<Response>),
 }
 
 impl From<accolade_db::Error> for Fail {
@@ -117,7 +117,7 @@ pub type PageResult = Result<Response, Fail>;
 /// students.
 pub async fn staff(state: &AppState, web: &Web, here: &str) -> Result<Staff, Fail> {
     let Some(u) = web.user.clone() else {
-        return Err(Fail::Res(to_signin(here)));
+        return Err(Fail::Res(Box::new(to_signin(here))));
     };
     let auth = u.auth(state);
     if !auth.role.is_staff() {
@@ -138,7 +138,7 @@ pub fn check_csrf(web: &Web, token: Option<&str>, back: &str) -> Result<(), Fail
     if web.csrf_ok(token) {
         Ok(())
     } else {
-        Err(Fail::Res(super::pages::csrf_failed(web, back)))
+        Err(Fail::Res(Box::new(super::pages::csrf_failed(web, back))))
     }
 }
 
@@ -146,7 +146,7 @@ pub fn check_csrf(web: &Web, token: Option<&str>, back: &str) -> Result<(), Fail
 pub fn done(web: &Web, r: PageResult) -> Response {
     match r {
         Ok(res) => web.finish(res),
-        Err(Fail::Res(res)) => web.finish(res),
+        Err(Fail::Res(res)) => web.finish(*res),
         Err(Fail::Api(e)) => web.finish(error_page(web, &e)),
     }
 }
