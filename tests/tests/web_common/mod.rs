@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -310,6 +312,15 @@ impl Browser {
     /// `POST path` with a urlencoded form.
     pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         let req = self.http.post(format!("{}{path}", self.base)).form(form);
+        self.send(req).await
+    }
+
+    /// `POST path` with a `multipart/form-data` body (file uploads).
+    pub async fn post_multipart(&mut self, path: &str, form: reqwest::multipart::Form) -> Page {
+        let req = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .multipart(form);
         self.send(req).await
     }
 
