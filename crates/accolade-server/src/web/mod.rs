@@ -68,12 +68,18 @@ pub fn routes() -> Router<AppState> {
         .route("/signin/card/{code}", get(pages::card_link))
         .route("/signout", get(pages::signout_page).post(pages::signout))
         .route("/account", get(pages::account))
-        .route("/profile", get(profile::profile_page).post(profile::profile_post))
+        .route(
+            "/profile",
+            get(profile::profile_page).post(profile::profile_post),
+        )
         .route("/profile/password", post(profile::password_post))
         .route("/my/badges", get(student::my_badges))
         .route("/my/badges/{id}", get(student::badge_detail))
         .route("/my/badges/{id}/visibility", post(student::set_visibility))
-        .route("/nominate", get(student::nominate_page).post(student::nominate_post))
+        .route(
+            "/nominate",
+            get(student::nominate_page).post(student::nominate_post),
+        )
         .route("/my/nominations", get(student::my_nominations))
         .route(
             "/my/nominations/{id}",
@@ -100,7 +106,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/active", post(admin::set_active))
         .route("/admin/classes", get(admin::classes))
         .route("/admin/classes/{id}", get(admin::class))
-        .route("/admin/settings", get(admin::settings_page).post(admin::settings_save))
+        .route(
+            "/admin/settings",
+            get(admin::settings_page).post(admin::settings_save),
+        )
         .route("/admin/audit", get(admin::audit))
         .layer(axum::middleware::from_fn(i18n::layer))
 }
@@ -342,8 +351,12 @@ pub fn error_words(e: &ApiError, tz: &str) -> (String, String) {
         ApiError::Gone(_) => pair("claim-error-gone", "claim-error-gone-text"),
         ApiError::SelfNomination => pair("claim-error-own-offer", "claim-error-own-offer-text"),
         ApiError::AlreadyHeld => pair("claim-error-already-held", "claim-error-already-held-text"),
-        ApiError::DuplicateNomination => pair("claim-error-duplicate", "claim-error-duplicate-text"),
-        ApiError::AllowanceExceeded(_) => pair("claim-error-allowance", "claim-error-allowance-text"),
+        ApiError::DuplicateNomination => {
+            pair("claim-error-duplicate", "claim-error-duplicate-text")
+        }
+        ApiError::AllowanceExceeded(_) => {
+            pair("claim-error-allowance", "claim-error-allowance-text")
+        }
         ApiError::AlreadyDecided => pair("student-error-decided", "student-error-decided-text"),
         ApiError::RateLimited(secs) => (
             i18n::tr("claim-error-rate-limited"),

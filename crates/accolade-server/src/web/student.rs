@@ -47,11 +47,11 @@ pub const MAX_NARRATIVE: usize = 1000;
 
 /// The signed-in student, or the response to send instead: the sign-in page (coming back to
 /// `here`) or a 403 page for teachers and admins.
-pub fn require_student<'a>(web: &'a Web, here: &str) -> Result<&'a WebUser, Response> {
+pub fn require_student<'a>(web: &'a Web, here: &str) -> Result<&'a WebUser, Box<Response>> {
     match web.user.as_ref() {
-        None => Err(web.finish(to_signin(here))),
+        None => Err(Box::new(web.finish(to_signin(here)))),
         Some(u) if u.is_student() => Ok(u),
-        Some(u) => Err(forbidden(web, u)),
+        Some(u) => Err(Box::new(forbidden(web, u))),
     }
 }
 
@@ -140,7 +140,7 @@ pub struct NoticeQuery {
 pub async fn my_badges(State(state): State<AppState>, web: Web) -> Response {
     let u = match require_student(&web, "/my/badges") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let conn = state.db.conn();
     let base = state.config.base_url();
@@ -195,7 +195,7 @@ pub async fn badge_detail(
 ) -> Response {
     let u = match require_student(&web, &format!("/my/badges/{id}")) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found(&web);
@@ -261,7 +261,7 @@ pub async fn set_visibility(
     };
     let u = match require_student(&web, &back) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, &back);
@@ -437,7 +437,7 @@ pub async fn nominate_page(
 ) -> Response {
     let u = match require_student(&web, "/nominate") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let view = NominateView {
@@ -464,7 +464,7 @@ pub async fn nominate_post(
     };
     let u = match require_student(&web, "/nominate") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, "/nominate");
@@ -587,7 +587,7 @@ pub async fn my_nominations(
 ) -> Response {
     let u = match require_student(&web, "/my/nominations") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let res = crate::routes::nominations::mine(
@@ -649,6 +649,7 @@ async fn own_nomination(
     svc::nomination_view(state.db.conn(), state.config.base_url(), &mut cache, &n).await
 }
 
+#[allow(clippy::too_many_arguments)]
 fn revise_view(
     state: &AppState,
     web: &Web,
@@ -684,7 +685,7 @@ pub async fn nomination_page(
 ) -> Response {
     let u = match require_student(&web, &format!("/my/nominations/{id}")) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found(&web);
@@ -721,7 +722,7 @@ pub async fn revise_post(
     };
     let u = match require_student(&web, &back) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, &back);
