@@ -97,9 +97,10 @@ export ACCOLADE_URL="http://127.0.0.1:$PORT" ACCOLADE_TEACHER="teacher@demo.exam
   ACCOLADE_PASSWORD="accolade-demo" ACCOLADE_STORE_DIR="$WORK"
 timing server $t
 
-# Each language is a different student of 7 Maple nominating a different classmate for Star
-# Helper (none of them holds it or has an open nomination for it in the demo), so the
-# runs share one server without their claims or nominations colliding.
+# Each language is a different student of 7 Maple who claims the demo's rotating code (Star
+# Helper) and nominates a different classmate for Kind Classmate; in the demo none of these
+# students holds Star Helper and none of these nominees holds Kind Classmate or has an open
+# nomination for it, so the runs share one server without colliding.
 passed=0; failed=0; failed_langs=""
 result() { if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); failed_langs+=" $1"; fi; }
 
@@ -151,7 +152,7 @@ if has swift; then
   # The chroot shares the host's network namespace, so 127.0.0.1 is the server above.
   chroot "$CHROOT" env ACCOLADE_URL="$ACCOLADE_URL" ACCOLADE_TEACHER="$ACCOLADE_TEACHER" \
     ACCOLADE_PASSWORD="$ACCOLADE_PASSWORD" ACCOLADE_STORE_DIR=/tmp \
-    ACCOLADE_CARD_URL="$(card_url "Katherine J.")" ACCOLADE_NOMINEE="Alan T." \
+    ACCOLADE_CARD_URL="$(card_url "Hedy L.")" ACCOLADE_NOMINEE="Ada L." \
     sh -c 'cd /src && FFI="-Xcc -fmodule-map-file=swift/accolade_ffiFFI.modulemap -I swift -L lib -laccolade_ffi" &&
       swiftc -swift-version 6 -warnings-as-errors -parse-as-library -module-name accolade_ffi -emit-library -o lib/libaccolade_swift_check.so $FFI swift/accolade_ffi.swift &&
       swiftc -swift-version 6 -module-name scenario $FFI swift/accolade_ffi.swift swift/main.swift -o scenario &&

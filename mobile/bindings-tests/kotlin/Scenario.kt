@@ -54,7 +54,7 @@ fun scenario() = runBlocking {
     val issued = collector.waitFor { it is AccoladeEvent.AwardIssued } as AccoladeEvent.AwardIssued
     check(issued.badge.id == claimed.badge.id)
 
-    val badge = student.nominableBadges().first { it.name == "Star Helper" }
+    val badge = student.nominableBadges().first { it.name == "Kind Classmate" }
     val nominee = student.classmates().first { it.displayName == env("ACCOLADE_NOMINEE") }
     val sent = student.nominate(badge.id, listOf(nominee.id), "Helped me fix my robot after school.", null)
     check(sent is NominateOutcome.Sent)

@@ -69,7 +69,7 @@ async def scenario():
     assert ev.badge.id == claimed.badge.id
 
     # Nominate a classmate; the teacher approves; the decision arrives live.
-    badge = next(b for b in await student.nominable_badges() if b.name == "Star Helper")
+    badge = next(b for b in await student.nominable_badges() if b.name == "Kind Classmate")
     nominee = next(p for p in await student.classmates() if p.display_name == os.environ["ACCOLADE_NOMINEE"])
     sent = await student.nominate(badge.id, [nominee.id], "Helped me fix my robot after school.", None)
     assert sent.is_sent()

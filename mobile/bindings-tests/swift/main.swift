@@ -93,8 +93,8 @@ func scenario() async throws {
     guard case .awardIssued(let issuedBadge) = issued else { throw Failure(description: "award.issued") }
     try check(issuedBadge.id == claimedBadge.id, "award.issued is the claimed badge")
 
-    guard let badge = try await student.nominableBadges().first(where: { $0.name == "Star Helper" }) else {
-        throw Failure(description: "Star Helper")
+    guard let badge = try await student.nominableBadges().first(where: { $0.name == "Kind Classmate" }) else {
+        throw Failure(description: "Kind Classmate")
     }
     let nomineeName = try env("ACCOLADE_NOMINEE")
     guard let nominee = try await student.classmates().first(where: { $0.displayName == nomineeName }) else {

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use accolade_bench::{
-    cores, fmt_duration, hasher_throughput, histogram, http_client, login, raw_argon2_throughput,
-    seed, spawn_cpu_sampler, spawn_probe, BenchServer, BlockingPriority, ServerOptions, Summary,
+    cores, fmt_duration, hasher_throughput, histogram, http_client, raw_argon2_throughput, seed,
+    spawn_cpu_sampler, spawn_probe, BenchServer, BlockingPriority, ServerOptions, Summary,
     BENCH_PASSWORD, MAX_REQUESTS_PER_LOOP,
 };
 use anyhow::Context;
@@ -299,8 +299,15 @@ fn run(args: &Args) -> anyhow::Result<bool> {
             .build()
             .context("building a client runtime")?;
         rt.block_on(async {
-            let client = http_client(1)?;
-            login(&client, &base, &seeded.probe_handle, BENCH_PASSWORD).await
+            // The probe signs in through the client core the phone apps use.
+            let client =
+                accolade_client::Client::new(accolade_client::ClientConfig::new(base.clone()))?;
+            client
+                .sign_in_password(&seeded.probe_handle, BENCH_PASSWORD, None)
+                .await?;
+            client
+                .access_token()
+                .context("no access token after signing in")
         })?
     };
 
