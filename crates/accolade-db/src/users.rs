@@ -129,6 +129,19 @@ pub async fn all_in_school(
         .await
 }
 
+/// Ids of a school's active admins.
+pub async fn admin_ids(conn: &impl ConnectionTrait, school_id: Uuid) -> Result<Vec<Uuid>, DbErr> {
+    users::Entity::find()
+        .select_only()
+        .column(users::Column::Id)
+        .filter(users::Column::SchoolId.eq(school_id))
+        .filter(users::Column::Role.eq("admin"))
+        .filter(users::Column::Active.eq(true))
+        .into_tuple()
+        .all(conn)
+        .await
+}
+
 /// True when any user already has `handle`.
 pub async fn handle_taken(conn: &impl ConnectionTrait, handle: &str) -> Result<bool, DbErr> {
     Ok(users::Entity::find()

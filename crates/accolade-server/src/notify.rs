@@ -26,14 +26,20 @@ async fn class_teachers(txn: &WriteTxn, school_id: Uuid, class_id: Uuid) -> ApiR
         .collect())
 }
 
-/// `nomination.created` → the class's teachers (only while it is pending).
+/// `nomination.created` → the class's teachers and the school's admins (whose queue shows the
+/// whole school), only while it is pending.
 pub async fn nomination_created(txn: &WriteTxn, base: &str, n: &NominationRow) -> ApiResult<()> {
     if n.status != "pending" {
         return Ok(());
     }
     let mut cache = ViewCache::default();
     let view = svc::nomination_view(&**txn, base, &mut cache, n).await?;
-    let to = class_teachers(txn, n.school_id, n.class_id).await?;
+    let mut to = class_teachers(txn, n.school_id, n.class_id).await?;
+    for admin in accolade_db::users::admin_ids(&**txn, n.school_id).await? {
+        if !to.contains(&admin) {
+            to.push(admin);
+        }
+    }
     accolade_db::events::record(
         txn,
         n.school_id,
