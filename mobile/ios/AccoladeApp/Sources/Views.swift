@@ -34,7 +34,7 @@ struct RootView: View {
         case .nominate: NominateView(app: root.app)
         case .scan: ScanView(model: root.observedScan)
         case let .peerOffer(id): PeerOfferView(app: root.app, badgeClassId: id)
-        case .queue: QueueView(model: root.observedQueue, nav: root.app.navigator)
+        case .queue: QueueView(model: root.observedQueue, root: root)
         case .notifications: NotificationsView(model: root.observedLive, app: root.app)
         }
     }
@@ -50,12 +50,17 @@ struct ErrorLine: View {
 
 struct Toolbar: ViewModifier {
     let root: AppRoot
+    @ObservedObject private var live: Observed<LiveViewModel>
+    init(root: AppRoot) {
+        self.root = root
+        live = root.observedLive
+    }
     func body(content: Content) -> some View {
         content.toolbar {
             Button { root.app.navigator.push(.scan) } label: { Image(systemName: "qrcode.viewfinder") }
                 .accessibilityLabel("Scan a code")
             Button { root.live.markRead(); root.app.navigator.push(.notifications) } label: {
-                Image(systemName: root.live.unread > 0 ? "bell.badge" : "bell")
+                Image(systemName: live.vm.unread > 0 ? "bell.badge" : "bell")
             }.accessibilityLabel("Notifications")
         }
     }
@@ -218,7 +223,8 @@ struct PeerOfferView: View {
 
 struct QueueView: View {
     @ObservedObject var model: Observed<QueueViewModel>
-    let nav: Navigator
+    let root: AppRoot
+    private var nav: Navigator { root.app.navigator }
     var body: some View {
         let vm = BindableBox(model.vm)
         List {
@@ -245,6 +251,7 @@ struct QueueView: View {
         .refreshable { await model.vm.load() }
         .task { await model.vm.load() }
         .navigationTitle("Nominations to decide")
+        .modifier(Toolbar(root: root))
         .sheet(isPresented: Binding(get: { model.vm.rejecting != nil }, set: { if !$0 { model.vm.cancelReject() } })) {
             Form {
                 TextField("Reason (the nominator sees it)", text: vm.reason, axis: .vertical)

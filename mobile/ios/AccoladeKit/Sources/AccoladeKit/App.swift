@@ -73,10 +73,14 @@ public final class AppModel: StateHolder {
     }
 
     /// Runs one client call, mapping failures (thrown as `UserError`) and applying their effects.
-    public func call<T: Sendable>(_ body: @Sendable (any AccoladeClientProtocol) async throws -> T) async throws(UserError) -> T {
+    /// `cached` tells whether a value came from the phone's store (the server was not reached).
+    public func call<T: Sendable>(
+        cached: (T) -> Bool = { _ in false },
+        _ body: @Sendable (any AccoladeClientProtocol) async throws -> T
+    ) async throws(UserError) -> T {
         do {
             let v = try await body(client)
-            connection = .online
+            connection = cached(v) ? .offline : .online
             return v
         } catch {
             throw handle(error)
@@ -94,9 +98,6 @@ public final class AppModel: StateHolder {
         }
         return e
     }
-
-    /// A list served from the phone's store means the server could not be reached.
-    public func servedFromCache(_ fromCache: Bool) { connection = fromCache ? .offline : .online }
 
     public func setConnection(_ c: Connection) { connection = c }
 

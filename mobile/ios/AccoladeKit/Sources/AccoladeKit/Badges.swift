@@ -19,8 +19,7 @@ public final class BadgesViewModel: StateHolder {
         loading = true
         error = nil
         do {
-            let list = try await app.call { try await $0.myBadges() }
-            app.servedFromCache(list.fromCache)
+            let list = try await app.call(cached: { $0.fromCache }) { try await $0.myBadges() }
             badges = list.badges
             fromCache = list.fromCache
         } catch {

@@ -31,8 +31,7 @@ public final class QueueViewModel: StateHolder {
         loading = true
         error = nil
         do {
-            let list = try await app.call { try await $0.queue() }
-            app.servedFromCache(list.fromCache)
+            let list = try await app.call(cached: { $0.fromCache }) { try await $0.queue() }
             fromCache = list.fromCache
             items = list.nominations.filter { !pendingSync.contains($0.id) }
         } catch {

@@ -76,10 +76,13 @@ class AppModel(val client: AccoladeClientInterface, val scope: CoroutineScope) {
     /** True while the offline banner should show. */
     val offline: Boolean get() = _connection.value == Connection.OFFLINE
 
-    /** Runs one client call, mapping failures and applying their app-wide effects. */
-    suspend fun <T> call(block: suspend (AccoladeClientInterface) -> T): Outcome<T> = try {
+    /**
+     * Runs one client call, mapping failures and applying their app-wide effects. [cached] tells
+     * whether a value came from the phone's store (then the server was not reached).
+     */
+    suspend fun <T> call(cached: (T) -> Boolean = { false }, block: suspend (AccoladeClientInterface) -> T): Outcome<T> = try {
         val v = block(client)
-        _connection.value = Connection.ONLINE
+        _connection.value = if (cached(v)) Connection.OFFLINE else Connection.ONLINE
         Outcome.Ok(v)
     } catch (e: CancellationException) {
         throw e
@@ -96,11 +99,6 @@ class AppModel(val client: AccoladeClientInterface, val scope: CoroutineScope) {
             else -> _connection.value = Connection.ONLINE
         }
         return err
-    }
-
-    /** A list served from the phone's store means the server could not be reached. */
-    fun servedFromCache(fromCache: Boolean) {
-        _connection.value = if (fromCache) Connection.OFFLINE else Connection.ONLINE
     }
 
     /** Live connection changes reported by the event stream. */

@@ -28,9 +28,8 @@ class BadgesViewModel(private val app: AppModel) {
     fun load(): Job {
         _state.update { it.copy(loading = true, error = null) }
         return app.scope.launch {
-            when (val r = app.call { it.myBadges() }) {
+            when (val r = app.call({ it.fromCache }) { it.myBadges() }) {
                 is Outcome.Ok -> {
-                    app.servedFromCache(r.value.fromCache)
                     _state.value = BadgesState(badges = r.value.badges, fromCache = r.value.fromCache)
                 }
                 is Outcome.Failed -> _state.update { it.copy(loading = false, error = r.error) }

@@ -41,9 +41,8 @@ class QueueViewModel(private val app: AppModel) {
     fun load(): Job {
         _state.update { it.copy(loading = true, error = null) }
         return app.scope.launch {
-            when (val r = app.call { it.queue() }) {
+            when (val r = app.call({ it.fromCache }) { it.queue() }) {
                 is Outcome.Ok -> {
-                    app.servedFromCache(r.value.fromCache)
                     _state.update { s ->
                         s.copy(loading = false, fromCache = r.value.fromCache, items = r.value.nominations.filterNot { it.id in s.pendingSync })
                     }

@@ -50,7 +50,7 @@ class SignInViewModel(private val app: AppModel) {
     private fun submit(block: suspend (uniffi.accolade_ffi.AccoladeClientInterface) -> uniffi.accolade_ffi.User?): Job {
         _state.update { it.copy(busy = true, error = null) }
         return app.scope.launch {
-            when (val r = app.call(block)) {
+            when (val r = app.call(block = block)) {
                 is Outcome.Ok -> {
                     val user = r.value
                     if (user == null) {
