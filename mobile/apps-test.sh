@@ -185,6 +185,8 @@ if has swift; then
     find "$PKG" -mindepth 1 -maxdepth 1 ! -name .build -exec rm -rf {} +
     cp -a "$ROOT/mobile/ios/AccoladeKit/." "$PKG/"
   fi
+  # (Sources/AccoladeFFI holds only generated code, so a fresh clone does not have it.)
+  mkdir -p "$PKG/Sources/AccoladeFFI"
   cp -p "$OUT/gen/accolade_ffi.swift" "$PKG/Sources/AccoladeFFI/"
   cp -p "$OUT/gen/accolade_ffiFFI.h" "$PKG/Sources/accolade_ffiFFI/"
   cp -p "$LIB" "$CHROOT/apps/lib/"

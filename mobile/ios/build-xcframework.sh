@@ -24,6 +24,7 @@ HOST_LIB="$CARGO_TARGET_DIR/debug/libaccolade_ffi.dylib"
 GEN="$CARGO_TARGET_DIR/ios-bindings"
 rm -rf "$GEN"
 "$CARGO_TARGET_DIR/debug/uniffi-bindgen" generate --no-format -l swift -o "$GEN" "$HOST_LIB"
+mkdir -p "$KIT/Sources/AccoladeFFI"   # generated code only: not in a fresh clone
 cp "$GEN/accolade_ffi.swift" "$KIT/Sources/AccoladeFFI/"
 
 # Headers: the C header and a module map named module.modulemap (what Xcode looks for).
