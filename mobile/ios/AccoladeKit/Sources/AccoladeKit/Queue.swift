@@ -109,15 +109,7 @@ public final class OutboxViewModel: StateHolder {
     public init(app: AppModel) { self.app = app }
 
     /// One line per failed action, for a banner after a flush.
-    public var failures: [String] {
-        reports.filter { !$0.succeeded }.map { r in
-            let why = r.errorCode.map { code in
-                let e = conflictError(code)
-                return e.key == "error_conflict" ? code : e.message
-            } ?? "unknown"
-            return "Your \(r.kind) could not be sent: \(why)"
-        }
-    }
+    public var failures: [String] { failureLines(reports) }
 
     public func refresh() {
         do { queued = try app.client.queuedActions() } catch { self.error = app.handle(error) }
@@ -130,5 +122,16 @@ public final class OutboxViewModel: StateHolder {
         do { reports = try await app.call { try await $0.flushQueue() } } catch { self.error = userError(error) }
         flushing = false
         refresh()
+    }
+}
+
+/// One line per failed queued action: the sentence for its refusal code, or the code itself.
+public func failureLines(_ reports: [ActionReport]) -> [String] {
+    reports.filter { !$0.succeeded }.map { r in
+        let why = r.errorCode.map { code in
+            let e = conflictError(code)
+            return e.key == "error_conflict" ? code : e.message
+        } ?? "unknown"
+        return "Your \(r.kind) could not be sent: \(why)"
     }
 }

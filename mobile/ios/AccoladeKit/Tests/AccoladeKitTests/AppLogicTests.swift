@@ -59,6 +59,22 @@ final class PureLogicTests: XCTestCase {
         XCTAssertEqual(userError(CocoaError(.fileNoSuchFile)).key, "error_unexpected")
     }
 
+    func testOutboxAndVerificationSentences() {
+        let lines = failureLines([
+            ActionReport(actionId: "a", kind: "nominate", succeeded: false, errorCode: "duplicate_nomination"),
+            ActionReport(actionId: "b", kind: "decide", succeeded: true, errorCode: nil),
+            ActionReport(actionId: "c", kind: "claim", succeeded: false, errorCode: "something_new"),
+        ])
+        XCTAssertEqual(lines, [
+            "Your nominate could not be sent: You've already nominated them for this badge.",
+            "Your claim could not be sent: something_new",
+        ])
+        var v = Verification(status: .revoked, assertionUrl: "https://x/a", issuedOn: nil, expires: nil, revocationReason: "Issued by mistake")
+        XCTAssertEqual(verdictText(v), "Revoked by the school: Issued by mistake")
+        v.revocationReason = nil
+        XCTAssertEqual(verdictText(v), "Revoked by the school.")
+    }
+
     // XCTest on Linux cannot discover main-actor test methods: hop from a plain async one.
     func testNavigatorBackStack() async { await navigatorBackStack() }
 }

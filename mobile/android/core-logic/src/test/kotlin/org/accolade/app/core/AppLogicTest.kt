@@ -12,6 +12,8 @@ import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import uniffi.accolade_ffi.AccoladeClient
+import uniffi.accolade_ffi.ActionReport
+import uniffi.accolade_ffi.Verification
 import uniffi.accolade_ffi.AccoladeEvent
 import uniffi.accolade_ffi.ApiException
 import uniffi.accolade_ffi.NominationStatus
@@ -83,6 +85,24 @@ fun main(): Unit = runBlocking {
         assertTrue(nav.back()); assertTrue(nav.back()); assertFalse(nav.back())
         nav.reset(Screen.Queue)
         assertEquals(Screen.Queue, nav.current)
+    }
+
+    test("outbox and verification sentences") {
+        val failed = OutboxState(reports = listOf(
+            ActionReport("a", "nominate", false, "duplicate_nomination"),
+            ActionReport("b", "decide", true, null),
+            ActionReport("c", "claim", false, "something_new"),
+        )).failures
+        assertEquals(listOf(
+            "Your nominate could not be sent: You've already nominated them for this badge.",
+            "Your claim could not be sent: something_new",
+        ), failed)
+        val revoked = Verification(VerificationStatus.REVOKED, "https://x/a", null, null, "Issued by mistake")
+        assertEquals("Revoked by the school: Issued by mistake", verdictText(revoked))
+        assertEquals("Revoked by the school.", verdictText(revoked.copy(revocationReason = null)))
+        val long = NominateState(badgeId = "b", nomineeIds = setOf("n"), narrative = "x".repeat(NominateState.NARRATIVE_MAX + 1))
+        assertEquals(setOf(NominateProblem.NARRATIVE_TOO_LONG), long.problems)
+        assertFalse(long.canSend)
     }
 
     val student = app(this, "student")
