@@ -116,14 +116,17 @@ async fn nominate_moderate_award_and_import_in_a_real_browser() {
     nominator.click("#nominate-submit").await;
     nominator.wait_for("main").await;
     assert!(
-        !nominator
+        nominator
             .c
             .find(Locator::Css("#nominate-error"))
             .await
-            .is_ok(),
+            .is_err(),
         "the nomination was refused: {}",
         nominator.text("main").await
     );
+    assert_eq!(nominator.path().await, "/my/nominations");
+    let mine = nominator.text("main").await;
+    assert!(mine.contains("Grace Hopper"), "my nominations: {mine}");
 
     // 3. The open queue offers it without a reload; the teacher approves.
     until(
@@ -171,12 +174,11 @@ async fn nominate_moderate_award_and_import_in_a_real_browser() {
     assert_eq!(nominee.path().await, "/my/badges");
     let main = nominee.text("main").await;
     assert!(main.contains(BADGE), "the new badge is listed: {main}");
-    let img = nominee
+    nominee
         .c
         .find(Locator::Css(&format!("main img[alt=\"{BADGE}\"]")))
         .await
         .expect("badge image with its name as alt text");
-    let _ = img;
     findings.extend(nominee.capture("web-student-my-badges").await);
     let award_href = nominee
         .c

@@ -582,12 +582,11 @@ pub async fn classes(State(state): State<AppState>, web: Web) -> Response {
         Ok(a) => a,
         Err(r) => return r,
     };
-    let list = match routes::classes::list(State(state.clone()), a.auth.clone()).await {
+    let mut list = match routes::classes::list(State(state.clone()), a.auth.clone()).await {
         Ok(axum::Json(c)) => c,
         Err(e) => return failed(&web, &e),
     };
-    let mut list = list;
-    list.sort_by(|x, y| x.title.to_lowercase().cmp(&y.title.to_lowercase()));
+    list.sort_by_key(|c| c.title.to_lowercase());
     admin_page(
         &web,
         &a,
