@@ -61,7 +61,8 @@ async fn nominate_moderate_award_and_import_in_a_real_browser() {
     student(&f, "Ada Lovelace", NOMINATOR, f.class_id).await;
     let grace = student(&f, "Grace Hopper", NOMINEE, f.class_id).await;
     // An open claim code, so the teacher's code pages have something to show.
-    code(&f, json!({"title": "Science Fair 2026"})).await;
+    let claim_code = code(&f, json!({"title": "Science Fair 2026"})).await;
+    let code_id = claim_code["id"].as_str().expect("code id").to_owned();
     let badge_id = f.badge["id"].as_str().expect("badge id").to_owned();
     let profiles = tempfile::tempdir().expect("profiles");
     let mut findings: Vec<String> = Vec::new();
@@ -201,6 +202,22 @@ async fn nominate_moderate_award_and_import_in_a_real_browser() {
         ("/teach/award", "web-teacher-award"),
         ("/teach/codes", "web-teacher-codes"),
         ("/teach/classes", "web-teacher-classes"),
+        ("/teach/badges/new", "web-teacher-badge-new"),
+        (
+            &format!("/teach/badges/{badge_id}"),
+            "web-teacher-badge-edit",
+        ),
+        ("/teach/awards", "web-teacher-awards"),
+        (
+            &format!("/teach/awards/{award_id}"),
+            "web-teacher-award-detail",
+        ),
+        ("/teach/codes/new", "web-teacher-code-new"),
+        (&format!("/teach/codes/{code_id}"), "web-teacher-code"),
+        (
+            &format!("/teach/classes/{}", f.class_id),
+            "web-teacher-class",
+        ),
     ] {
         teacher.goto(&format!("{base}{path}")).await;
         if teacher.path().await != path {
@@ -245,6 +262,48 @@ async fn nominate_moderate_award_and_import_in_a_real_browser() {
         findings.extend(admin.capture(name).await);
     }
     assert!(admin.text("#audit").await.contains("roster.import"));
+    let first_class = accolade_db::classes::all_in_school(f.srv.state.db.conn(), f.school_id)
+        .await
+        .expect("classes")
+        .into_iter()
+        .find(|c| c.title == "5A Homeroom")
+        .expect("an imported class");
+    admin
+        .goto(&format!("{base}/admin/classes/{}", first_class.id))
+        .await;
+    findings.extend(admin.capture("web-admin-class").await);
+    // Error states: a settings form with a wrong value, a broken upload.
+    admin.goto(&format!("{base}/admin/settings")).await;
+    admin.fill("#weekly_nomination_allowance", "lots").await;
+    admin.click("#settings-save").await;
+    admin.wait_for("#allowance-error").await;
+    assert_eq!(
+        admin
+            .wait_for("#weekly_nomination_allowance")
+            .await
+            .prop("value")
+            .await
+            .expect("value")
+            .as_deref(),
+        Some("lots"),
+        "the typed value is kept"
+    );
+    findings.extend(admin.capture("web-admin-settings-errors").await);
+    admin.goto(&format!("{base}/admin/roster")).await;
+    let broken = upload_dir.path().join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04 not really a zip").expect("write");
+    admin
+        .wait_for("#file")
+        .await
+        .send_keys(&broken.display().to_string())
+        .await
+        .expect("choose file");
+    admin.click("#upload-button").await;
+    assert!(admin
+        .text("#file-error")
+        .await
+        .contains("could not be imported"));
+    findings.extend(admin.capture("web-admin-roster-error").await);
     admin.close().await;
 
     // Signed out: the sign-in page and the public badge page.

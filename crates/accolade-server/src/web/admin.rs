@@ -258,7 +258,13 @@ async fn read_upload(mut mp: Multipart, limit: usize) -> Result<Upload, ApiError
         ApiError::MalformedBody(format!("the upload could not be read: {}", e.body_text()))
     };
     let mut out = Upload::default();
+    let mut fields = 0;
     while let Some(mut field) = mp.next_field().await.map_err(bad)? {
+        // Our form has two fields; a body of many small ones is not from it.
+        fields += 1;
+        if fields > 8 {
+            return Err(ApiError::MalformedBody("too many form fields".into()));
+        }
         match field.name() {
             Some("csrf") => {
                 let mut v = Vec::new();
