@@ -194,7 +194,11 @@ async fn three_awards(f: &Fixture, to: Uuid) -> Vec<(Uuid, String)> {
             .await;
         assert_eq!(s, StatusCode::CREATED, "{res}");
         out.push((
-            res["awards"][0]["id"].as_str().expect("id").parse().expect("uuid"),
+            res["awards"][0]["id"]
+                .as_str()
+                .expect("id")
+                .parse()
+                .expect("uuid"),
             b["name"].as_str().expect("name").to_owned(),
         ));
     }
@@ -212,7 +216,9 @@ async fn student_builds_a_public_collection_seen_in_a_fresh_browser() {
         .expect("school")
         .expect("school row");
     school.allow_public_sharing = true;
-    accolade_db::schools::save(conn, school).await.expect("sharing on");
+    accolade_db::schools::save(conn, school)
+        .await
+        .expect("sharing on");
 
     let driver = start_driver().await;
     let profiles = tempfile::tempdir().expect("profiles");
@@ -231,7 +237,11 @@ async fn student_builds_a_public_collection_seen_in_a_fresh_browser() {
     notice(&b, "Collection created").await;
 
     // Three badges, each with a comment.
-    let comments = ["I explained volcanoes", "Our robot won", "I helped at the fair"];
+    let comments = [
+        "I explained volcanoes",
+        "Our robot won",
+        "I helped at the fair",
+    ];
     for ((id, _), comment) in awards.iter().zip(comments) {
         wait_for(&b, "#award_id")
             .await
@@ -240,6 +250,8 @@ async fn student_builds_a_public_collection_seen_in_a_fresh_browser() {
             .expect("choose badge");
         type_into(&b, "#comment", comment).await;
         click(&b, "#add-button").await;
+        // The new page lists the badge just added (the old page never did).
+        wait_for(&b, &format!("#item-{id}")).await;
         notice(&b, "Badges updated").await;
     }
     let items = b

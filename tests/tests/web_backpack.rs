@@ -76,15 +76,24 @@ async fn award(srv: &TestServer, token: &str, badge: &Value, to: Uuid) -> Uuid {
 
 async fn world() -> World {
     let srv = TestServer::start().await;
-    let north = srv.school("northfield", "Northfield Academy", "Europe/London").await;
-    srv.user(north.id, Role::Admin, "Nora Admin", Some("admin@north.example.org"))
+    let north = srv
+        .school("northfield", "Northfield Academy", "Europe/London")
         .await;
+    srv.user(
+        north.id,
+        Role::Admin,
+        "Nora Admin",
+        Some("admin@north.example.org"),
+    )
+    .await;
     srv.user(north.id, Role::Teacher, "Tom Teacher", Some(TEACHER))
         .await;
     let mut ada = srv
         .user(north.id, Role::Student, "Ada Lovelace", Some(ADA))
         .await;
-    let mut ben = srv.user(north.id, Role::Student, "Ben Young", Some(BEN)).await;
+    let mut ben = srv
+        .user(north.id, Role::Student, "Ben Young", Some(BEN))
+        .await;
     ada.grade = Some("09".into());
     ada.show_name_publicly = true;
     let ada = accolade_db::users::save(srv.state.db.conn(), ada)
@@ -112,8 +121,11 @@ async fn world() -> World {
         first.get_or_insert(b);
     }
     let ben_award = award(&srv, &admin, first.as_ref().expect("badge"), ben.id).await;
-    let south = srv.school("southfield", "Southfield School", "Europe/London").await;
-    srv.user(south.id, Role::Student, "Carl Other", Some(CARL)).await;
+    let south = srv
+        .school("southfield", "Southfield School", "Europe/London")
+        .await;
+    srv.user(south.id, Role::Student, "Carl Other", Some(CARL))
+        .await;
     World {
         srv,
         ada,
@@ -136,7 +148,12 @@ async fn create(b: &mut Browser, title: &str, visibility: &str) -> String {
     let res = b
         .post(
             "/my/collections",
-            &[("csrf", &csrf), ("title", title), ("subtitle", ""), ("visibility", visibility)],
+            &[
+                ("csrf", &csrf),
+                ("title", title),
+                ("subtitle", ""),
+                ("visibility", visibility),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -155,7 +172,11 @@ async fn add(b: &mut Browser, id: &str, award: Uuid, comment: &str) {
     let res = b
         .post(
             &format!("/my/collections/{id}/add"),
-            &[("csrf", &csrf), ("award_id", &award.to_string()), ("comment", comment)],
+            &[
+                ("csrf", &csrf),
+                ("award_id", &award.to_string()),
+                ("comment", comment),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -165,7 +186,12 @@ async fn settings(b: &mut Browser, id: &str, title: &str, visibility: &str) -> P
     let csrf = b.get(&format!("/my/collections/{id}")).await.csrf();
     b.post(
         &format!("/my/collections/{id}"),
-        &[("csrf", &csrf), ("title", title), ("subtitle", "What I am proud of"), ("visibility", visibility)],
+        &[
+            ("csrf", &csrf),
+            ("title", title),
+            ("subtitle", "What I am proud of"),
+            ("visibility", visibility),
+        ],
     )
     .await
 }
@@ -235,7 +261,9 @@ async fn public_collection_is_200_then_404_when_private() {
     assert!(p.body.contains("alt=\"Scientist\""));
     assert!(!p.body.contains(ADA), "no e-mail on a public page");
     assert!(!p.body.contains("Northfield"), "no school or class names");
-    assert!(p.body.contains("<meta name=\"robots\" content=\"noindex\">"));
+    assert!(p
+        .body
+        .contains("<meta name=\"robots\" content=\"noindex\">"));
     assert_eq!(
         p.headers.get("x-robots-tag").and_then(|v| v.to_str().ok()),
         Some("noindex")
@@ -249,7 +277,9 @@ async fn public_collection_is_200_then_404_when_private() {
         .expect(StatusCode::NOT_FOUND, "Not found");
     let mut ben = signed_in(&w.srv, BEN).await;
     assert_eq!(ben.get(&path).await.status, StatusCode::NOT_FOUND);
-    ada.get(&path).await.expect(StatusCode::OK, "I built a volcano");
+    ada.get(&path)
+        .await
+        .expect(StatusCode::OK, "I built a volcano");
 
     // The profile lists public collections only; with none, it is a 404 too.
     anon(&w.srv, &format!("/@{}", w.ada.handle), FIREFOX)
@@ -258,14 +288,21 @@ async fn public_collection_is_200_then_404_when_private() {
     settings(&mut ada, &id, "Science Fair", "public").await;
     let prof = anon(&w.srv, &format!("/@{}", w.ada.handle), FIREFOX).await;
     prof.expect(StatusCode::OK, "<bdi>Science Fair</bdi>");
-    assert!(prof.body.contains("<bdi>Ada Lovelace</bdi>"), "the name she chose to show");
+    assert!(
+        prof.body.contains("<bdi>Ada Lovelace</bdi>"),
+        "the name she chose to show"
+    );
 
     // Opting in to indexing drops noindex.
     let csrf = ada.get("/my/collections").await.csrf();
     let res = ada
         .post(
             "/my/collections/sharing",
-            &[("csrf", &csrf), ("show_name", "yes"), ("allow_indexing", "yes")],
+            &[
+                ("csrf", &csrf),
+                ("show_name", "yes"),
+                ("allow_indexing", "yes"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
@@ -282,7 +319,11 @@ async fn unicode_title_gets_a_url_safe_slug_and_old_addresses_redirect() {
     let id = create(&mut ada, "R&D. Ünïcødé Ninja", "public").await;
     let page = ada.get(&format!("/my/collections/{id}")).await;
     let canonical = format!("/@{}/r-d-unicode-ninja", w.ada.handle);
-    assert!(unescape(&page.body).contains(&format!("{}{canonical}", w.srv.base)), "{}", page.body);
+    assert!(
+        unescape(&page.body).contains(&format!("{}{canonical}", w.srv.base)),
+        "{}",
+        page.body
+    );
     anon(&w.srv, &canonical, FIREFOX)
         .await
         .expect(StatusCode::OK, "R&amp;D. Ünïcødé Ninja");
@@ -330,34 +371,73 @@ async fn preview_cards_have_absolute_urls_and_are_1200x630_pngs() {
     let p = anon(&w.srv, &path, FIREFOX).await;
     p.expect(StatusCode::OK, "Reason 2");
     let base = &w.srv.base;
-    assert_eq!(meta(&p.body, "og:url").as_deref(), Some(&*format!("{base}{path}")));
-    assert_eq!(meta(&p.body, "og:title").as_deref(), Some("My proudest badges"));
-    assert_eq!(meta(&p.body, "twitter:card").as_deref(), Some("summary_large_image"));
+    assert_eq!(
+        meta(&p.body, "og:url").as_deref(),
+        Some(&*format!("{base}{path}"))
+    );
+    assert_eq!(
+        meta(&p.body, "og:title").as_deref(),
+        Some("My proudest badges")
+    );
+    assert_eq!(
+        meta(&p.body, "twitter:card").as_deref(),
+        Some("summary_large_image")
+    );
     assert_eq!(meta(&p.body, "og:image:width").as_deref(), Some("1200"));
     let image = meta(&p.body, "og:image").expect("og:image");
-    assert!(image.starts_with(&format!("{base}{path}/card.png")), "{image}");
+    assert!(
+        image.starts_with(&format!("{base}{path}/card.png")),
+        "{image}"
+    );
     assert_eq!(meta(&p.body, "twitter:image").as_deref(), Some(&*image));
     assert!(meta(&p.body, "og:description")
         .expect("description")
         .contains("3 badges"));
-    assert_eq!(link_href(&p.body, "canonical").as_deref(), Some(&*format!("{base}{path}")));
+    assert_eq!(
+        link_href(&p.body, "canonical").as_deref(),
+        Some(&*format!("{base}{path}"))
+    );
 
     let res = w.srv.http.get(&image).send().await.expect("card");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(res.headers()["content-type"], "image/png");
-    let cache = res.headers()["cache-control"].to_str().expect("ascii").to_owned();
+    let cache = res.headers()["cache-control"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
     assert!(cache.contains("max-age"), "{cache}");
     let bytes = res.bytes().await.expect("bytes");
     assert_eq!(png_size(&bytes), (1200, 630));
     // The same card again comes from the cache, byte for byte.
-    let again = w.srv.http.get(&image).send().await.expect("card").bytes().await.expect("b");
+    let again = w
+        .srv
+        .http
+        .get(&image)
+        .send()
+        .await
+        .expect("card")
+        .bytes()
+        .await
+        .expect("b");
     assert_eq!(bytes, again);
 
     // The profile and a public badge page have cards too.
     let prof = anon(&w.srv, &format!("/@{}", w.ada.handle), FIREFOX).await;
     let img = meta(&prof.body, "og:image").expect("profile og:image");
-    assert!(img.starts_with(&format!("{base}/@{}/card.png", w.ada.handle)), "{img}");
-    let bytes = w.srv.http.get(&img).send().await.expect("card").bytes().await.expect("b");
+    assert!(
+        img.starts_with(&format!("{base}/@{}/card.png", w.ada.handle)),
+        "{img}"
+    );
+    let bytes = w
+        .srv
+        .http
+        .get(&img)
+        .send()
+        .await
+        .expect("card")
+        .bytes()
+        .await
+        .expect("b");
     assert_eq!(png_size(&bytes), (1200, 630));
     let badge_card = w
         .srv
@@ -369,15 +449,35 @@ async fn preview_cards_have_absolute_urls_and_are_1200x630_pngs() {
     assert_eq!(badge_card.status(), StatusCode::OK);
     assert_eq!(png_size(&badge_card.bytes().await.expect("b")), (1200, 630));
     let b = anon(&w.srv, &format!("/b/{}", w.awards[0]), FIREFOX).await;
-    if let Some(img) = meta(&b.body, "og:image") {
-        assert_eq!(img, format!("{base}/b/{}/card.png{}", w.awards[0], &img[img.find('?').unwrap_or(img.len())..]));
-        assert_eq!(meta(&b.body, "og:url"), Some(format!("{base}/b/{}", w.awards[0])));
-    }
+    b.expect(StatusCode::OK, "twitter:card");
+    let img = meta(&b.body, "og:image").expect("badge og:image");
+    assert!(
+        img.starts_with(&format!("{base}/b/{}/card.png", w.awards[0])),
+        "{img}"
+    );
+    assert_eq!(
+        meta(&b.body, "og:url"),
+        Some(format!("{base}/b/{}", w.awards[0]))
+    );
+    assert_eq!(meta(&b.body, "og:title").as_deref(), Some("Helper"));
+    let bytes = w
+        .srv
+        .http
+        .get(&img)
+        .send()
+        .await
+        .expect("card")
+        .bytes()
+        .await
+        .expect("b");
+    assert_eq!(png_size(&bytes), (1200, 630));
 
     // A private collection has no card either.
     settings(&mut ada, &id, "My proudest badges", "private").await;
     assert_eq!(
-        anon(&w.srv, &format!("{path}/card.png"), FIREFOX).await.status,
+        anon(&w.srv, &format!("{path}/card.png"), FIREFOX)
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     w.srv.stop().await;
@@ -397,10 +497,16 @@ async fn oembed_and_the_frameable_embed_page() {
         let start = p.body.find(marker).expect("oEmbed discovery") + marker.len();
         unescape(&p.body[start..start + p.body[start..].find('"').expect("end")])
     };
-    assert!(discovery.starts_with(&format!("{}/oembed?url=", w.srv.base)), "{discovery}");
+    assert!(
+        discovery.starts_with(&format!("{}/oembed?url=", w.srv.base)),
+        "{discovery}"
+    );
     let res = w.srv.http.get(&discovery).send().await.expect("oembed");
     assert_eq!(res.status(), StatusCode::OK);
-    assert!(res.headers()["content-type"].to_str().expect("ct").starts_with("application/json"));
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .expect("ct")
+        .starts_with("application/json"));
     let o: Value = res.json().await.expect("json");
     assert_eq!(o["version"], "1.0");
     assert_eq!(o["type"], "rich");
@@ -416,29 +522,61 @@ async fn oembed_and_the_frameable_embed_page() {
     // maxwidth is honoured (and the 1200-px thumbnail left out).
     let (s, o) = w
         .srv
-        .call(Method::GET, &format!("/oembed?url={}&maxwidth=300", urlencode(&url)), None, None)
+        .call(
+            Method::GET,
+            &format!("/oembed?url={}&maxwidth=300", urlencode(&url)),
+            None,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(o["width"].as_u64().expect("w") <= 300);
     assert!(o.get("thumbnail_url").is_none(), "{o}");
     // Unsupported format: 501; not a collection, another site, unknown: 404.
     for (q, status) in [
-        (format!("url={}&format=xml", urlencode(&url)), StatusCode::NOT_IMPLEMENTED),
-        (format!("url={}", urlencode(&format!("{}/@{}", w.srv.base, w.ada.handle))), StatusCode::NOT_FOUND),
-        (format!("url={}", urlencode("https://elsewhere.example/@ada/art-show")), StatusCode::NOT_FOUND),
-        (format!("url={}", urlencode(&format!("{url}-nope"))), StatusCode::NOT_FOUND),
+        (
+            format!("url={}&format=xml", urlencode(&url)),
+            StatusCode::NOT_IMPLEMENTED,
+        ),
+        (
+            format!(
+                "url={}",
+                urlencode(&format!("{}/@{}", w.srv.base, w.ada.handle))
+            ),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!(
+                "url={}",
+                urlencode("https://elsewhere.example/@ada/art-show")
+            ),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            format!("url={}", urlencode(&format!("{url}-nope"))),
+            StatusCode::NOT_FOUND,
+        ),
         ("format=json".to_owned(), StatusCode::NOT_FOUND),
     ] {
-        let (s, body) = w.srv.call(Method::GET, &format!("/oembed?{q}"), None, None).await;
+        let (s, body) = w
+            .srv
+            .call(Method::GET, &format!("/oembed?{q}"), None, None)
+            .await;
         assert_eq!(s, status, "{q}: {body}");
     }
 
     // The embed page: frameable by anyone, still no script, the badges and comments.
     let e = anon(&w.srv, &format!("{path}/embed"), FIREFOX).await;
     e.expect(StatusCode::OK, "My first painting");
-    let csp = e.headers["content-security-policy"].to_str().expect("csp").to_owned();
+    let csp = e.headers["content-security-policy"]
+        .to_str()
+        .expect("csp")
+        .to_owned();
     assert!(csp.contains("frame-ancestors *"), "{csp}");
-    assert!(!csp.contains("script-src 'self'") && csp.contains("default-src 'none'"), "{csp}");
+    assert!(
+        !csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
     assert!(!e.body.contains("<script"));
     assert!(e.body.contains("target=\"_blank\""));
     // Other pages still refuse framing.
@@ -452,17 +590,28 @@ async fn oembed_and_the_frameable_embed_page() {
     let own = ada.get(&format!("/my/collections/{id}")).await;
     own.expect(StatusCode::OK, "embed-code");
     let own_text = unescape(&own.body);
-    assert!(own_text.contains(&format!("<iframe src=\"{url}/embed\"")), "{own_text}");
+    assert!(
+        own_text.contains(&format!("<iframe src=\"{url}/embed\"")),
+        "{own_text}"
+    );
     assert!(own_text.contains(&format!("value=\"{url}\"")));
 
     // A `school` collection is not embeddable, and its oEmbed is a 404.
     settings(&mut ada, &id, "Art <Show>", "school").await;
     let (s, _) = w
         .srv
-        .call(Method::GET, &format!("/oembed?url={}", urlencode(&url)), None, None)
+        .call(
+            Method::GET,
+            &format!("/oembed?url={}", urlencode(&url)),
+            None,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
-    assert_eq!(anon(&w.srv, &format!("{path}/embed"), FIREFOX).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon(&w.srv, &format!("{path}/embed"), FIREFOX).await.status,
+        StatusCode::NOT_FOUND
+    );
     w.srv.stop().await;
 }
 
@@ -470,7 +619,9 @@ fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -515,7 +666,9 @@ async fn views_are_counted_once_per_visitor_per_day_not_owner_nor_crawlers() {
         "Slackbot-LinkExpanding 1.0",
         "",
     ] {
-        anon(&w.srv, &path, ua).await.expect(StatusCode::OK, "Counted");
+        anon(&w.srv, &path, ua)
+            .await
+            .expect(StatusCode::OK, "Counted");
     }
     assert_eq!(count().await, "Seen once (only you can see this number)");
 
@@ -552,7 +705,10 @@ async fn school_collections_are_for_signed_in_schoolmates_only() {
     let id = create(&mut ada, "For my school", "school").await;
     add(&mut ada, &id, w.awards[0], "Only you lot").await;
     let path = format!("/@{}/for-my-school", w.ada.handle);
-    assert_eq!(anon(&w.srv, &path, FIREFOX).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon(&w.srv, &path, FIREFOX).await.status,
+        StatusCode::NOT_FOUND
+    );
     let mut ben = signed_in(&w.srv, BEN).await;
     let p = ben.get(&path).await;
     p.expect(StatusCode::OK, "Only you lot");
@@ -560,35 +716,59 @@ async fn school_collections_are_for_signed_in_schoolmates_only() {
     // Another school's student: 404, here and on the owner's pages (tenancy).
     let mut carl = signed_in(&w.srv, CARL).await;
     assert_eq!(carl.get(&path).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(carl.get(&format!("/@{}", w.ada.handle)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(carl.get(&format!("/my/collections/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        carl.get(&format!("/@{}", w.ada.handle)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        carl.get(&format!("/my/collections/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     let csrf = carl.get("/my/collections").await.csrf();
     let res = carl
         .post(
             &format!("/my/collections/{id}/items"),
-            &[("csrf", &csrf), ("award_id", &w.awards[0].to_string()), ("op", "remove")],
+            &[
+                ("csrf", &csrf),
+                ("award_id", &w.awards[0].to_string()),
+                ("op", "remove"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     let res = carl
-        .post(&format!("/my/collections/{id}/delete"), &[("csrf", &csrf), ("confirm", "yes")])
+        .post(
+            &format!("/my/collections/{id}/delete"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     // A schoolmate cannot edit it either.
-    assert_eq!(ben.get(&format!("/my/collections/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(
-        carl.get(&format!("/my/badges/{}/cheers", w.awards[0])).await.status,
+        ben.get(&format!("/my/collections/{id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        carl.get(&format!("/my/badges/{}/cheers", w.awards[0]))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     // Once Ada blocks Ben, her school collection is a 404 for him.
     let csrf = ada.get("/my/collections").await.csrf();
     let handle = w.ben.handle.clone();
     let res = ada
-        .post("/my/following", &[("csrf", &csrf), ("handle", &handle), ("action", "block")])
+        .post(
+            "/my/following",
+            &[("csrf", &csrf), ("handle", &handle), ("action", "block")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     assert_eq!(ben.get(&path).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(ben.get(&format!("/@{}", w.ada.handle)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        ben.get(&format!("/@{}", w.ada.handle)).await.status,
+        StatusCode::NOT_FOUND
+    );
     w.srv.stop().await;
 }
 
@@ -599,23 +779,37 @@ async fn follow_cheer_and_block_pages() {
     let id = create(&mut ada, "Shared", "school").await;
     add(&mut ada, &id, w.awards[1], "").await;
     let mut ben = signed_in(&w.srv, BEN).await;
-    ben.get("/feed").await.expect(StatusCode::OK, "Follow schoolmates");
+    ben.get("/feed")
+        .await
+        .expect(StatusCode::OK, "Follow schoolmates");
 
     // Ben follows Ada from her profile.
     let prof = ben.get(&format!("/@{}", w.ada.handle)).await;
     prof.expect(StatusCode::OK, "id=\"follow-button\"");
     assert!(prof.body.contains(">Follow<"));
     let res = ben
-        .post("/my/following", &[("handle", &w.ada.handle), ("action", "follow")])
+        .post(
+            "/my/following",
+            &[("handle", &w.ada.handle), ("action", "follow")],
+        )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "CSRF needed");
     let csrf = prof.csrf();
     let res = ben
-        .post("/my/following", &[("csrf", &csrf), ("handle", &w.ada.handle), ("action", "follow")])
+        .post(
+            "/my/following",
+            &[
+                ("csrf", &csrf),
+                ("handle", &w.ada.handle),
+                ("action", "follow"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     assert_eq!(res.location(), format!("/@{}", w.ada.handle));
-    ben.get(&res.location()).await.expect(StatusCode::OK, "Stop following");
+    ben.get(&res.location())
+        .await
+        .expect(StatusCode::OK, "Stop following");
 
     // The feed shows her shared award; Ben cheers it (once).
     let feed = ben.get("/feed").await;
@@ -626,7 +820,11 @@ async fn follow_cheer_and_block_pages() {
         let res = ben
             .post(
                 "/feed/cheer",
-                &[("csrf", &csrf), ("award_id", &w.awards[1].to_string()), ("action", "cheer")],
+                &[
+                    ("csrf", &csrf),
+                    ("award_id", &w.awards[1].to_string()),
+                    ("action", "cheer"),
+                ],
             )
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -638,7 +836,11 @@ async fn follow_cheer_and_block_pages() {
     let res = ben
         .post(
             "/feed/cheer",
-            &[("csrf", &csrf), ("award_id", &w.awards[0].to_string()), ("action", "cheer")],
+            &[
+                ("csrf", &csrf),
+                ("award_id", &w.awards[0].to_string()),
+                ("action", "cheer"),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
@@ -649,7 +851,9 @@ async fn follow_cheer_and_block_pages() {
     assert!(cheers.body.contains("<bdi>Ben Young</bdi>"));
     assert!(!cheers.body.contains(BEN));
     assert_eq!(
-        ben.get(&format!("/my/badges/{}/cheers", w.awards[1])).await.status,
+        ben.get(&format!("/my/badges/{}/cheers", w.awards[1]))
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let own = ben.get(&format!("/my/badges/{}/cheers", w.ben_award)).await;
@@ -658,13 +862,26 @@ async fn follow_cheer_and_block_pages() {
     // Ada blocks Ben: his follow is gone, his feed is empty, her profile is a 404 for him.
     let csrf_a = ada.get("/my/collections").await.csrf();
     let res = ada
-        .post("/my/following", &[("csrf", &csrf_a), ("handle", &w.ben.handle), ("action", "block")])
+        .post(
+            "/my/following",
+            &[
+                ("csrf", &csrf_a),
+                ("handle", &w.ben.handle),
+                ("action", "block"),
+            ],
+        )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER);
     let feed = ben.get("/feed").await;
     assert!(!feed.body.contains("<bdi>Scientist</bdi>"));
-    assert!(feed.body.contains("You don&#x27;t follow anyone yet") || feed.body.contains("don't follow"));
-    assert_eq!(ben.get(&format!("/@{}", w.ada.handle)).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        feed.body.contains("You don&#x27;t follow anyone yet")
+            || feed.body.contains("don't follow")
+    );
+    assert_eq!(
+        ben.get(&format!("/@{}", w.ada.handle)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let feed_a = ada.get("/feed").await;
     feed_a.expect(StatusCode::OK, "People you blocked");
     assert!(feed_a.body.contains("<bdi>Ben Young</bdi>"));
@@ -693,7 +910,12 @@ async fn item(
     let award = award.to_string();
     b.post(
         &format!("/my/collections/{id}/items"),
-        &[("csrf", csrf), ("award_id", &award), ("op", op), ("comment", &comment)],
+        &[
+            ("csrf", csrf),
+            ("award_id", &award),
+            ("op", op),
+            ("comment", &comment),
+        ],
     )
     .await
 }
@@ -718,14 +940,23 @@ async fn edit_reorder_comment_policy_and_delete() {
     }
     let path = format!("/@{}/order", w.ada.handle);
     let names = ["Helper", "Scientist", "Artist"];
-    assert_eq!(order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names), [0, 1, 2]);
+    assert_eq!(
+        order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names),
+        [0, 1, 2]
+    );
     let edit = format!("/my/collections/{id}");
     let csrf = ada.get(&edit).await.csrf();
     let r = item(&mut ada, &id, &csrf, w.awards[0], "down", String::new()).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names), [1, 0, 2]);
+    assert_eq!(
+        order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names),
+        [1, 0, 2]
+    );
     item(&mut ada, &id, &csrf, w.awards[2], "up", String::new()).await;
-    assert_eq!(order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names), [1, 2, 0]);
+    assert_eq!(
+        order_of(&anon(&w.srv, &path, FIREFOX).await.body, &names),
+        [1, 2, 0]
+    );
     // Up on the first is a no-op, not an error.
     let r = item(&mut ada, &id, &csrf, w.awards[1], "up", String::new()).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -736,7 +967,15 @@ async fn edit_reorder_comment_policy_and_delete() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(r.body.contains(&long));
     assert!(r.body.contains("field-error"));
-    let r = item(&mut ada, &id, &csrf, w.awards[1], "comment", "Best <day>".into()).await;
+    let r = item(
+        &mut ada,
+        &id,
+        &csrf,
+        w.awards[1],
+        "comment",
+        "Best <day>".into(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let public = anon(&w.srv, &path, FIREFOX).await;
     assert!(public.body.contains("Best &lt;day&gt;"));
@@ -751,30 +990,48 @@ async fn edit_reorder_comment_policy_and_delete() {
     let r = ben
         .post(
             "/my/collections",
-            &[("csrf", &csrf_b), ("title", "Mine"), ("subtitle", "kept"), ("visibility", "public")],
+            &[
+                ("csrf", &csrf_b),
+                ("title", "Mine"),
+                ("subtitle", "kept"),
+                ("visibility", "public"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(r.body.contains("id=\"visibility-error\""), "{}", r.body);
-    assert!(r.body.contains("does not allow you to make collections public"));
+    assert!(r
+        .body
+        .contains("does not allow you to make collections public"));
     assert!(r.body.contains("value=\"Mine\"") && r.body.contains("value=\"kept\""));
     // Without a CSRF token nothing is created.
     let r = ben
-        .post("/my/collections", &[("title", "Sneaky"), ("visibility", "private")])
+        .post(
+            "/my/collections",
+            &[("title", "Sneaky"), ("visibility", "private")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert!(!ben.get("/my/collections").await.body.contains("Sneaky"));
 
     // Delete needs the box ticked.
-    let r = ada.post(&format!("{edit}/delete"), &[("csrf", &csrf)]).await;
+    let r = ada
+        .post(&format!("{edit}/delete"), &[("csrf", &csrf)])
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("id=\"confirm-error\""));
     let r = ada
-        .post(&format!("{edit}/delete"), &[("csrf", &csrf), ("confirm", "yes")])
+        .post(
+            &format!("{edit}/delete"),
+            &[("csrf", &csrf), ("confirm", "yes")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(r.location(), "/my/collections?deleted=1");
-    assert_eq!(anon(&w.srv, &path, FIREFOX).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon(&w.srv, &path, FIREFOX).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(ada.get(&edit).await.status, StatusCode::NOT_FOUND);
     w.srv.stop().await;
 }
@@ -791,12 +1048,19 @@ async fn my_data_export_and_account_deletion() {
 
     let zip = ada.get("/my/data/export.zip").await;
     assert_eq!(zip.status, StatusCode::OK);
-    assert!(zip.content_type().starts_with("application/zip"), "{}", zip.content_type());
+    assert!(
+        zip.content_type().starts_with("application/zip"),
+        "{}",
+        zip.content_type()
+    );
 
     // A wrong handle: 422, nothing deleted, the typed text kept.
     let csrf = page.csrf();
     let r = ada
-        .post("/my/data/delete", &[("csrf", &csrf), ("confirm_handle", "not-me")])
+        .post(
+            "/my/data/delete",
+            &[("csrf", &csrf), ("confirm_handle", "not-me")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body.contains("value=\"not-me\"") && r.body.contains("confirm_handle-error"));
@@ -804,20 +1068,31 @@ async fn my_data_export_and_account_deletion() {
     assert_eq!(anon(&w.srv, &path, FIREFOX).await.status, StatusCode::OK);
 
     let r = ada
-        .post("/my/data/delete", &[("csrf", &csrf), ("confirm_handle", &w.ada.handle)])
+        .post(
+            "/my/data/delete",
+            &[("csrf", &csrf), ("confirm_handle", &w.ada.handle)],
+        )
         .await;
     r.expect(StatusCode::OK, "Your account is deleted");
     assert!(r
         .set_cookies()
         .iter()
         .any(|c| c.starts_with("accolade_session=;") && c.contains("Max-Age=0")));
-    assert_eq!(anon(&w.srv, &path, FIREFOX).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        anon(&w.srv, &path, FIREFOX).await.status,
+        StatusCode::NOT_FOUND
+    );
     let res = ada.get("/my/collections").await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "signed out");
     // The badge's hosted assertion is gone (410).
     let (s, _) = w
         .srv
-        .call(Method::GET, &format!("/ob/v2/assertions/{}", w.awards[0]), None, None)
+        .call(
+            Method::GET,
+            &format!("/ob/v2/assertions/{}", w.awards[0]),
+            None,
+            None,
+        )
         .await;
     assert_eq!(s, StatusCode::GONE);
     w.srv.stop().await;
@@ -844,9 +1119,9 @@ fn emails(text: &str) -> Vec<String> {
         let left: String = chars[s..i].iter().collect();
         let right: String = chars[i + 1..e].iter().collect();
         let right = right.trim_end_matches('.');
-        let tld_ok = right
-            .rsplit_once('.')
-            .is_some_and(|(d, tld)| !d.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        let tld_ok = right.rsplit_once('.').is_some_and(|(d, tld)| {
+            !d.is_empty() && tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())
+        });
         if !left.is_empty() && tld_ok {
             out.push(format!("{left}@{right}"));
         }
@@ -861,7 +1136,9 @@ fn links(base: &str, body: &str) -> Vec<String> {
         let mut from = 0;
         while let Some(pos) = body[from..].find(attr) {
             let start = from + pos + attr.len();
-            let Some(len) = body[start..].find('"') else { break };
+            let Some(len) = body[start..].find('"') else {
+                break;
+            };
             from = start + len;
             let raw = unescape(&body[start..start + len]);
             let path = if let Some(rest) = raw.strip_prefix(base) {
@@ -882,7 +1159,10 @@ fn links(base: &str, body: &str) -> Vec<String> {
 
 #[test]
 fn the_email_scanner_finds_addresses() {
-    assert_eq!(emails("write to ada@demo.example.org."), ["ada@demo.example.org"]);
+    assert_eq!(
+        emails("write to ada@demo.example.org."),
+        ["ada@demo.example.org"]
+    );
     assert!(emails("/@ada/my-best and @handle and a@b").is_empty());
 }
 
@@ -898,7 +1178,10 @@ async fn crawler_finds_no_email_on_the_demo_schools_public_pages() {
     // Start at every profile, every collection address and every public badge page.
     let mut queue: VecDeque<String> = VecDeque::new();
     let mut public_collections = 0;
-    for u in accolade_db::users::all_in_school(conn, school.id).await.expect("users") {
+    for u in accolade_db::users::all_in_school(conn, school.id)
+        .await
+        .expect("users")
+    {
         queue.push_back(format!("/@{}", u.handle));
         for c in accolade_db::collections::of_owner(conn, school.id, u.id, None)
             .await
@@ -942,7 +1225,10 @@ async fn crawler_finds_no_email_on_the_demo_schools_public_pages() {
         let bytes = res.bytes().await.expect("body");
         let text = String::from_utf8_lossy(&bytes);
         let found = emails(&text);
-        assert!(found.is_empty(), "e-mail address on {path} ({status}): {found:?}");
+        assert!(
+            found.is_empty(),
+            "e-mail address on {path} ({status}): {found:?}"
+        );
         if ct.starts_with("text/html") {
             if status == StatusCode::OK {
                 ok_html += 1;
@@ -955,6 +1241,10 @@ async fn crawler_finds_no_email_on_the_demo_schools_public_pages() {
         }
     }
     assert!(ok_html >= 3, "crawled {ok_html} pages: {seen:?}");
-    assert!(seen.iter().any(|p| p.ends_with("/card.png") || p.contains("/card.png?")) || ok_html > 0);
+    assert!(
+        seen.iter()
+            .any(|p| p.ends_with("/card.png") || p.contains("/card.png?"))
+            || ok_html > 0
+    );
     srv.stop().await;
 }

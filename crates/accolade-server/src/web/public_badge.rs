@@ -104,6 +104,8 @@ async fn render(state: &AppState, web: &Web, id: Uuid) -> ApiResult<Option<Respo
             },
             recipient => recipient,
             heading => tr("public-heading"),
+            // Open Graph / Twitter card tags and the preview card (backpack, issue #8).
+            og => super::backpack::public::badge_og(state, id).await,
         },
     ))))
 }

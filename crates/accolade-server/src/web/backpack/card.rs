@@ -307,7 +307,11 @@ pub fn render(spec: &CardSpec, images: &[Vec<u8>]) -> Option<Vec<u8>> {
     };
     let tree = usvg::Tree::from_data(svg.as_bytes(), &opt).ok()?;
     let mut pixmap = tiny_skia::Pixmap::new(WIDTH, HEIGHT)?;
-    resvg::render(&tree, tiny_skia::Transform::identity(), &mut pixmap.as_mut());
+    resvg::render(
+        &tree,
+        tiny_skia::Transform::identity(),
+        &mut pixmap.as_mut(),
+    );
     for (bytes, (x, y, size)) in shown.iter().zip(places) {
         let Some(img) = badge_pixmap(bytes) else {
             continue;
@@ -343,7 +347,10 @@ mod tests {
 
     #[test]
     fn wraps_titles() {
-        assert_eq!(wrap("R&D. Ünïcødé Ninja", 30, 2), vec!["R&D. Ünïcødé Ninja"]);
+        assert_eq!(
+            wrap("R&D. Ünïcødé Ninja", 30, 2),
+            vec!["R&D. Ünïcødé Ninja"]
+        );
         let w = wrap("one two three four five six seven", 10, 2);
         assert_eq!(w.len(), 2);
         assert!(w[1].ends_with('…'), "{w:?}");

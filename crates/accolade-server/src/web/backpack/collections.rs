@@ -176,7 +176,7 @@ pub async fn list_page(
 ) -> Response {
     let u = match require_student(&web, "/my/collections") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let q = q.map(|Query(q)| q).unwrap_or_default();
     let notice = if q.deleted.is_some() {
@@ -217,7 +217,7 @@ pub async fn create_post(
     };
     let u = match require_student(&web, back) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, back);
@@ -225,8 +225,16 @@ pub async fn create_post(
     let Some(visibility) = parse_visibility(&f.visibility) else {
         let mut errors = Errors::new();
         errors.insert("visibility".into(), tr("common-field-invalid"));
-        return list_view(&state, &web, u, StatusCode::UNPROCESSABLE_ENTITY, &f, errors, None)
-            .await;
+        return list_view(
+            &state,
+            &web,
+            u,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &f,
+            errors,
+            None,
+        )
+        .await;
     };
     let req = CreateCollectionRequest {
         title: f.title.clone(),
@@ -275,7 +283,7 @@ pub async fn sharing_post(
     };
     let u = match require_student(&web, back) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, back);
@@ -397,12 +405,11 @@ async fn edit_view(
     let base = state.config.base_url();
     let conn = state.db.conn();
     // The student's live awards not yet in the collection, for the add form.
-    let mine = match accolade_db::awards::by_recipient(conn, u.user.school_id, u.user.id, 0, 500)
-        .await
-    {
-        Ok(r) => r,
-        Err(e) => return internal(web, u, &e.into()),
-    };
+    let mine =
+        match accolade_db::awards::by_recipient(conn, u.user.school_id, u.user.id, 0, 500).await {
+            Ok(r) => r,
+            Err(e) => return internal(web, u, &e.into()),
+        };
     let mut cache = ViewCache::default();
     let mut available = Vec::new();
     for a in &mine {
@@ -506,7 +513,7 @@ pub async fn edit_page(
 ) -> Response {
     let u = match require_student(&web, &format!("/my/collections/{id}")) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Some(id) = parse_id(&id) else {
         return not_found(&web);
@@ -549,7 +556,7 @@ fn begin<'a, T>(
     let Ok(Form(f)) = form else {
         return Err(bad_form(web, &back));
     };
-    let u = require_student(web, &back)?;
+    let u = require_student(web, &back).map_err(|r| *r)?;
     if !web.csrf_ok(csrf(&f).as_deref()) {
         return Err(csrf_failed(web, &back));
     }

@@ -26,7 +26,13 @@ use crate::web::session::{self, Web, WebUser};
 use crate::web::student::require_student;
 use crate::web::{error_page, message, page, Link, Message};
 
-fn view(web: &Web, u: &WebUser, status: StatusCode, typed: &str, error: Option<String>) -> Response {
+fn view(
+    web: &Web,
+    u: &WebUser,
+    status: StatusCode,
+    typed: &str,
+    error: Option<String>,
+) -> Response {
     web.finish(page(
         status,
         "backpack_data.html",
@@ -45,7 +51,7 @@ fn view(web: &Web, u: &WebUser, status: StatusCode, typed: &str, error: Option<S
 pub async fn data_page(web: Web) -> Response {
     let u = match require_student(&web, "/my/data") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     view(&web, u, StatusCode::OK, "", None)
 }
@@ -54,7 +60,7 @@ pub async fn data_page(web: Web) -> Response {
 pub async fn export(State(state): State<AppState>, web: Web) -> Response {
     let u = match require_student(&web, "/my/data") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match crate::routes::account::export_me(State(state.clone()), u.auth(&state)).await {
         Ok(res) => web.finish(res),
@@ -83,7 +89,7 @@ pub async fn delete_post(
     };
     let u = match require_student(&web, "/my/data") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, "/my/data");
@@ -129,7 +135,11 @@ pub async fn delete_post(
             u,
             StatusCode::UNPROCESSABLE_ENTITY,
             &f.confirm_handle,
-            Some(crate::web::field_errors(&e).and_then(|m| m.into_values().next()).unwrap_or_default()),
+            Some(
+                crate::web::field_errors(&e)
+                    .and_then(|m| m.into_values().next())
+                    .unwrap_or_default(),
+            ),
         ),
         Err(e) => web.finish(error_page(&e, Some(u), &web.csrf(), "UTC", None)),
     }

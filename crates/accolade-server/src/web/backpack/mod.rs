@@ -38,7 +38,10 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/my/collections/{id}/items", post(collections::item_post))
         .route("/my/collections/{id}/add", post(collections::add_post))
-        .route("/my/collections/{id}/delete", post(collections::delete_post))
+        .route(
+            "/my/collections/{id}/delete",
+            post(collections::delete_post),
+        )
         .route("/feed", get(social::feed_page))
         .route("/feed/cheer", post(social::cheer_post))
         .route("/my/following", post(social::follow_post))

@@ -165,19 +165,18 @@ async fn find_collection(
     suffix: &str,
 ) -> Result<(FoundCollection, Visibility), Response> {
     let base = state.config.base_url();
-    let found =
-        match backpack::public_collection(state.db.conn(), base, handle, slug, viewer).await {
-            Ok(Lookup::Found(f)) => f,
-            Ok(Lookup::Moved(path)) => return Err(moved(&format!("{path}{suffix}"))),
-            Ok(Lookup::NotFound) => return Err(not_found(web)),
-            Err(e) => return Err(error(web, &e)),
-        };
+    let found = match backpack::public_collection(state.db.conn(), base, handle, slug, viewer).await
+    {
+        Ok(Lookup::Found(f)) => f,
+        Ok(Lookup::Moved(path)) => return Err(moved(&format!("{path}{suffix}"))),
+        Ok(Lookup::NotFound) => return Err(not_found(web)),
+        Err(e) => return Err(error(web, &e)),
+    };
     let vis = match visibility_of(state, &found).await {
         Ok(v) => v,
         Err(e) => return Err(error(web, &e)),
     };
-    if vis != Visibility::Public && blocked(state, viewer, found.school_id, found.owner_id).await
-    {
+    if vis != Visibility::Public && blocked(state, viewer, found.school_id, found.owner_id).await {
         return Err(not_found(web));
     }
     Ok((found, vis))
@@ -420,7 +419,16 @@ pub async fn profile_page(
         Err(e) => return error(&web, &e.into()),
     };
     let key = backpack::profile_page(owner.id);
-    count(&state, owner.school_id, owner.id, &key, viewer, ip, &headers).await;
+    count(
+        &state,
+        owner.school_id,
+        owner.id,
+        &key,
+        viewer,
+        ip,
+        &headers,
+    )
+    .await;
     let is_owner = viewer.user_id == Some(owner.id);
     let views = if is_owner {
         backpack::view_count(conn, &key).await.ok()
@@ -473,7 +481,10 @@ pub async fn profile_page(
             ],
         ),
         image: format!("{url}/card.png{}", card_query(&spec)),
-        image_alt: tr_args("backpack-og-profile-image-alt", &[("name", who.clone().into())]),
+        image_alt: tr_args(
+            "backpack-og-profile-image-alt",
+            &[("name", who.clone().into())],
+        ),
         url,
         site_name: tr("common-app-name"),
         oembed: None,
@@ -572,11 +583,11 @@ pub async fn collection_card(
     Path((handle, slug)): Path<(String, String)>,
 ) -> Response {
     let viewer = viewer_of(&web);
-    let (found, _) =
-        match find_collection(&state, &web, viewer, &handle, &slug, "/card.png").await {
-            Ok(f) => f,
-            Err(r) => return r,
-        };
+    let (found, _) = match find_collection(&state, &web, viewer, &handle, &slug, "/card.png").await
+    {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
     let spec = collection_card_spec(&found.view, &host_of(state.config.base_url()));
     card_response(&state, &web, spec).await
 }
@@ -805,12 +816,12 @@ pub async fn oembed(
         Err(e) => return e.into_response(),
     };
     let c = found.view;
-    let width = q.maxwidth.map_or(EMBED_WIDTH, |m| m.clamp(200, EMBED_WIDTH));
-    let height = q
-        .maxheight
-        .map_or(embed_height(c.badges.len()), |m| {
-            embed_height(c.badges.len()).min(m.max(100))
-        });
+    let width = q
+        .maxwidth
+        .map_or(EMBED_WIDTH, |m| m.clamp(200, EMBED_WIDTH));
+    let height = q.maxheight.map_or(embed_height(c.badges.len()), |m| {
+        embed_height(c.badges.len()).min(m.max(100))
+    });
     let thumb_fits = q.maxwidth.is_none_or(|m| m >= card::WIDTH)
         && q.maxheight.is_none_or(|m| m >= card::HEIGHT);
     let spec = collection_card_spec(&c, &host_of(base));
@@ -829,7 +840,8 @@ pub async fn oembed(
         html: embed_html(base, &c.path, &c.title, width, height),
         width,
         height,
-        thumbnail_url: thumb_fits.then(|| format!("{base}{}/card.png{}", c.path, card_query(&spec))),
+        thumbnail_url: thumb_fits
+            .then(|| format!("{base}{}/card.png{}", c.path, card_query(&spec))),
         thumbnail_width: thumb_fits.then_some(card::WIDTH),
         thumbnail_height: thumb_fits.then_some(card::HEIGHT),
     };
@@ -854,7 +866,10 @@ mod tests {
         );
         assert_eq!(collection_of_url(base, "https://b.example.org/@ada"), None);
         assert_eq!(collection_of_url(base, "https://evil.example/@ada/x"), None);
-        assert_eq!(collection_of_url(base, "https://b.example.org/@ada/x/embed"), None);
+        assert_eq!(
+            collection_of_url(base, "https://b.example.org/@ada/x/embed"),
+            None
+        );
         assert_eq!(host_of("https://b.example.org/"), "b.example.org");
         assert!(embed_html(base, "/@a/b", "R&D \"x\"", 560, 300).contains("R&amp;D &quot;x&quot;"));
     }

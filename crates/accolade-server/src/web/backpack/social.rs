@@ -68,7 +68,7 @@ pub async fn feed_page(
 ) -> Response {
     let u = match require_student(&web, "/feed") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let page_no = q
         .ok()
@@ -163,7 +163,7 @@ pub async fn cheer_post(
     };
     let u = match require_student(&web, "/feed") {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, "/feed");
@@ -179,9 +179,9 @@ pub async fn cheer_post(
     };
     let page_no = f.page.unwrap_or(1).clamp(1, 1000);
     match res {
-        Ok(_) => web.finish(
-            Redirect::to(&format!("/feed?page={page_no}#award-{id}")).into_response(),
-        ),
+        Ok(_) => {
+            web.finish(Redirect::to(&format!("/feed?page={page_no}#award-{id}")).into_response())
+        }
         Err(ApiError::NotFound(_)) => not_found(&web),
         Err(e) => internal(&web, u, &e),
     }
@@ -219,7 +219,7 @@ pub async fn follow_post(
     };
     let u = match require_student(&web, &back) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !web.csrf_ok(f.csrf.as_deref()) {
         return csrf_failed(&web, &back);
@@ -253,7 +253,7 @@ pub async fn cheers_page(
 ) -> Response {
     let u = match require_student(&web, &format!("/my/badges/{id}/cheers")) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found(&web);
@@ -269,14 +269,17 @@ pub async fn cheers_page(
         Ok(v) => v,
         Err(e) => return internal(&web, u, &e),
     };
-    let cheers =
-        match crate::routes::social::cheers(State(state.clone()), u.auth(&state), ApiPath(id))
-            .await
-        {
-            Ok(Json(c)) => c,
-            Err(ApiError::NotFound(_)) => return not_found(&web),
-            Err(e) => return internal(&web, u, &e),
-        };
+    let cheers = match crate::routes::social::cheers(
+        State(state.clone()),
+        u.auth(&state),
+        ApiPath(id),
+    )
+    .await
+    {
+        Ok(Json(c)) => c,
+        Err(ApiError::NotFound(_)) => return not_found(&web),
+        Err(e) => return internal(&web, u, &e),
+    };
     let people = with_handles(
         &state,
         u.user.school_id,
