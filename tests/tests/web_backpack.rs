@@ -408,6 +408,8 @@ async fn preview_cards_have_absolute_urls_and_are_1200x630_pngs() {
     assert!(cache.contains("max-age"), "{cache}");
     let bytes = res.bytes().await.expect("bytes");
     assert_eq!(png_size(&bytes), (1200, 630));
+    std::fs::write(web_common::artifacts_dir().join("backpack-card-1200x630.png"), &bytes)
+        .expect("keep the card");
     // The same card again comes from the cache, byte for byte.
     let again = w
         .srv
