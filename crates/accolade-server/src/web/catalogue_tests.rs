@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use super::i18n::has_message;
 
 /// The student-facing catalogues, which must be complete in Spanish.
-const STUDENT_FACING: [&str; 6] = ["common", "signin", "student", "claim", "public", "profile"];
+const STUDENT_FACING: [&str; 7] = [
+    "common", "signin", "student", "claim", "public", "profile", "backpack",
+];
 
 fn crate_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
