@@ -289,7 +289,22 @@ impl Browser {
                 ));
             }
             self.screenshot(name).await;
-            let v = serious(axe_violations(&self.c).await);
+            let all = axe_violations(&self.c).await;
+            let minor: Vec<Violation> = all
+                .iter()
+                .filter(|v| !matches!(v.impact.as_deref(), Some("serious" | "critical")))
+                .cloned()
+                .collect();
+            if !minor.is_empty() {
+                // Reported in the log, not failed on.
+                eprintln!(
+                    "axe-core (minor/moderate) on {name} at {}x{}:\n{}",
+                    size.0,
+                    size.1,
+                    describe(&minor)
+                );
+            }
+            let v = serious(all);
             if !v.is_empty() {
                 found.push(format!(
                     "{name} at {}x{} ({}):\n{}",
@@ -421,15 +436,26 @@ pub async fn axe_violations(c: &Client) -> Vec<Violation> {
             .await
             .expect("inject axe-core");
     }
+    // `ACCOLADE_AXE_TAGS` (comma-separated axe tags, e.g. `best-practice`) widens the check
+    // for a local run.
+    let tags: Vec<String> = std::env::var("ACCOLADE_AXE_TAGS")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| t.split(',').map(|s| s.trim().to_owned()).collect())
+        .unwrap_or_else(|| {
+            ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+                .map(str::to_owned)
+                .to_vec()
+        });
     let out = c
         .execute_async(
             "var done = arguments[arguments.length - 1];\
              window.axe.run(document, {\
-               runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},\
+               runOnly: {type: 'tag', values: arguments[0]},\
                resultTypes: ['violations']\
              }).then(function (r) { done(JSON.stringify(r.violations)); },\
                      function (e) { done(JSON.stringify({error: String(e)})); });",
-            vec![],
+            vec![json!(tags)],
         )
         .await
         .expect("axe.run");
