@@ -63,7 +63,8 @@ t=$SECONDS
 # `cli` feature on for the cdylib too.
 cargo build -q -p uniffi-bindgen
 cargo build -q -p accolade-ffi
-cargo build -q -p accolade-server --bin accolade
+# `--workspace` resolves features as `cargo test --workspace` does, so CI reuses its binary.
+cargo build -q --workspace --bin accolade
 rm -rf "$OUT/gen"
 "$CARGO_TARGET_DIR/debug/uniffi-bindgen" generate --no-format -l kotlin -l swift -l python -o "$OUT/gen" "$LIB" >/dev/null
 cp "$LIB" "$OUT/gen/"   # the Python module loads the library from its own directory
