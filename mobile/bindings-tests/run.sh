@@ -128,9 +128,8 @@ if has kotlin; then
     sum="$(sha256sum "$OUT/gen/uniffi/accolade_ffi/accolade_ffi.kt" | cut -c1-16)"
     if [ ! -f "$OUT/kotlin/bindings-$sum.jar" ]; then
       rm -rf "$OUT/kotlin"; mkdir -p "$OUT/kotlin"
-      "$KOTLIN/bin/kotlinc" -Werror -nowarn -classpath "$CP" -d "$OUT/kotlin/bindings-$sum.jar" \
-        "$OUT/gen/uniffi/accolade_ffi/accolade_ffi.kt" 2>&1 | grep -v '^warning: unable to find kotlin-stdlib' || true
-      [ -f "$OUT/kotlin/bindings-$sum.jar" ]
+      "$KOTLIN/bin/kotlinc" -Werror -classpath "$CP" -d "$OUT/kotlin/bindings-$sum.jar" \
+        "$OUT/gen/uniffi/accolade_ffi/accolade_ffi.kt"
     fi
     "$KOTLIN/bin/kotlinc" -classpath "$CP:$OUT/kotlin/bindings-$sum.jar" -d "$OUT/kotlin/scenario.jar" "$HERE/kotlin/Scenario.kt"
     ACCOLADE_CARD_URL="$(card_url "Alan T.")" ACCOLADE_NOMINEE="Katherine J." \
