@@ -290,6 +290,10 @@ async fn uploading_the_riverside_export_shows_the_report() {
     let form_page = b.get("/admin/roster").await;
     form_page.expect(StatusCode::OK, "enctype=\"multipart/form-data\"");
     assert!(form_page.body.contains("<label for=\"file\">"));
+    assert!(
+        form_page.body.contains("At most <bdi>20 MB</bdi>."),
+        "the API's upload limit is shown"
+    );
     let zip = zip_folder(&fixture("oneroster/riverside"));
     let p = b
         .post_multipart(
@@ -381,7 +385,7 @@ async fn bad_uploads_say_what_is_wrong() {
         .await;
     p.expect(
         StatusCode::PAYLOAD_TOO_LARGE,
-        "This file is too large: the limit is 1 MB",
+        "This file is too large: the limit is 64 KB. Nothing was imported.",
     );
 
     // A class list with one bad row: the rest imports; the row is listed with file and line.

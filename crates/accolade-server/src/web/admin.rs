@@ -228,7 +228,6 @@ fn roster_view(
             ignored => r.ignored_files.clone(),
         }
     });
-    let max_mb = (state.config.max_upload_bytes as f64 / (1024.0 * 1024.0)).ceil() as u64;
     admin_page(
         web,
         a,
@@ -239,9 +238,20 @@ fn roster_view(
             section => "roster",
             report => report,
             error => error,
-            max_mb => max_mb,
+            max_size => size_text(state.config.max_upload_bytes),
         },
     )
+}
+
+/// A byte count for people: whole MB from 1 MiB up (rounded down, so a file of the size
+/// shown always fits), else whole KB.
+fn size_text(bytes: usize) -> String {
+    const MIB: usize = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MB", bytes / MIB)
+    } else {
+        format!("{} KB", (bytes / 1024).max(1))
+    }
 }
 
 /// What the multipart upload form sent.
@@ -343,7 +353,6 @@ pub async fn roster_upload(
         return csrf_failed(&web, "/admin/roster");
     }
     if upload.too_large {
-        let max_mb = (limit as f64 / (1024.0 * 1024.0)).ceil() as u64;
         return roster_view(
             &web,
             &a,
@@ -351,7 +360,7 @@ pub async fn roster_upload(
             None,
             Some(tr_args(
                 "admin-roster-error-too-large",
-                &[("max", FluentValue::from(max_mb))],
+                &[("max", FluentValue::from(size_text(limit)))],
             )),
             &state,
         );
