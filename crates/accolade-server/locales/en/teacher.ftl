@@ -123,6 +123,7 @@ taward-whole-class-none = No whole class
 taward-students = Students
 taward-students-help = Tick students, choose a whole class above, or both.
 taward-narrative = Why (optional, the student sees it)
+taward-detail-narrative = Why
 taward-evidence = Evidence web page (optional)
 taward-submit = Award
 taward-error-badge = Choose a badge that is not archived.
