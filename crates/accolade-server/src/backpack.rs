@@ -207,12 +207,45 @@ pub struct Viewer {
     pub school_id: Option<Uuid>,
 }
 
-fn can_see(c: &CollectionRow, viewer: Viewer) -> bool {
+/// Whether `viewer` may see `c`. `public_ok` is [`public_allowed`] for its owner *now*: a
+/// `public` collection of a student the school no longer lets share publicly (the switch
+/// turned off, the grade rule, an admin's override) is shown to the school only, until
+/// sharing is allowed again.
+fn can_see(c: &CollectionRow, viewer: Viewer, public_ok: bool) -> bool {
     match Visibility::parse(&c.visibility).unwrap_or_default() {
-        Visibility::Public => true,
+        Visibility::Public if public_ok => true,
+        Visibility::Public => viewer.school_id == Some(c.school_id),
         Visibility::School => viewer.school_id == Some(c.school_id),
         Visibility::Private => viewer.user_id == Some(c.owner_id),
     }
+}
+
+/// `viewer` as `owner`'s public pages treat them: a schoolmate whom the owner blocked (or
+/// who blocked the owner) sees only what anyone may see, as if signed out — never the
+/// owner's `school` collections.
+async fn unless_blocked(
+    conn: &impl ConnectionTrait,
+    viewer: Viewer,
+    owner: &User,
+) -> ApiResult<Viewer> {
+    match viewer.user_id {
+        Some(id)
+            if id != owner.id
+                && viewer.school_id == Some(owner.school_id)
+                && accolade_db::social::blocked_either_way(conn, owner.school_id, id, owner.id)
+                    .await? =>
+        {
+            Ok(Viewer::default())
+        }
+        _ => Ok(viewer),
+    }
+}
+
+/// [`public_allowed`] for `user` under their school's current policy.
+async fn owner_may_share_publicly(conn: &impl ConnectionTrait, user: &User) -> ApiResult<bool> {
+    Ok(accolade_db::schools::by_id(conn, user.school_id)
+        .await?
+        .is_some_and(|school| public_allowed(&school, user)))
 }
 
 async fn owner_by_handle(conn: &impl ConnectionTrait, handle: &str) -> ApiResult<Lookup<User>> {
@@ -242,9 +275,11 @@ pub async fn public_profile(
         Lookup::Moved(p) => return Ok(Lookup::Moved(p)),
         Lookup::NotFound => return Ok(Lookup::NotFound),
     };
+    let public_ok = owner_may_share_publicly(conn, &user).await?;
+    let viewer = unless_blocked(conn, viewer, &user).await?;
     let mut collections = Vec::new();
     for c in accolade_db::collections::of_owner(conn, user.school_id, user.id, None).await? {
-        if !can_see(&c, viewer) {
+        if !can_see(&c, viewer, public_ok) {
             continue;
         }
         let count = visible_badges(conn, &c).await?.len() as u32;
@@ -331,7 +366,10 @@ pub async fn public_collection(
             None => return Ok(Lookup::NotFound),
         },
     };
-    if c.school_id != user.school_id || !can_see(&c, viewer) {
+    let viewer = unless_blocked(conn, viewer, &user).await?;
+    if c.school_id != user.school_id
+        || !can_see(&c, viewer, owner_may_share_publicly(conn, &user).await?)
+    {
         return Ok(Lookup::NotFound);
     }
     let path = collection_path(&user.handle, &c.slug);
@@ -701,7 +739,12 @@ pub async fn delete_account(
     accolade_db::classes::unenroll_all(&*txn, user.id).await?;
     accolade_db::auth::revoke_all_for_user(&*txn, user.id, "account_deleted").await?;
     crate::notify::user_sessions_ended(&txn, user.id).await?;
-    accolade_db::accounts::erase(&*txn, school_id, user.id).await?;
+    // `erase` only touches a row not yet deleted: of two concurrent deletions (PostgreSQL does
+    // not serialise writers) the second finds nothing here, and answers 404 — rolling back
+    // instead of auditing the deletion twice.
+    if !accolade_db::accounts::erase(&*txn, school_id, user.id).await? {
+        return Err(ApiError::NotFound("user"));
+    }
     accolade_db::audit::record(
         &*txn,
         accolade_db::audit::Record {

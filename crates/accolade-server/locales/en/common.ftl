@@ -57,3 +57,5 @@ common-home = Home
 common-status-valid = Valid
 common-status-revoked = Revoked
 common-status-expired = Expired
+common-bad-request = This address or form is not valid
+common-bad-request-text = Part of it could not be read (a damaged link, or a form that was too large). Go back and try again.

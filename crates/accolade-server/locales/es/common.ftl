@@ -57,3 +57,5 @@ common-home = Inicio
 common-status-valid = Válida
 common-status-revoked = Revocada
 common-status-expired = Caducada
+common-bad-request = Esta dirección o este formulario no es válido
+common-bad-request-text = No se pudo leer una parte (un enlace dañado o un formulario demasiado grande). Vuelve atrás e inténtalo de nuevo.

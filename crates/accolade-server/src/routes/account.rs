@@ -82,8 +82,9 @@ pub async fn get_policy(
     }))
 }
 
-/// Set the school's public-sharing policy (admins). Collections already public stay public;
-/// the policy is checked whenever a student makes one public.
+/// Set the school's public-sharing policy (admins). The policy is checked whenever a student
+/// makes a collection public, and on every public read: collections already `public` of a
+/// student no longer allowed are shown to the school only (their setting is kept).
 #[utoipa::path(put, path = "/api/v1/school/sharing", tag = "backpack",
     request_body = SharingPolicy,
     responses((status = 200, body = SharingPolicy), (status = 422, body = accolade_proto::Problem)),

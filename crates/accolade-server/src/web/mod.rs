@@ -111,7 +111,39 @@ pub fn routes() -> Router<AppState> {
             get(admin::settings_page).post(admin::settings_save),
         )
         .route("/admin/audit", get(admin::audit))
+        .layer(axum::middleware::from_fn(friendly_rejections))
         .layer(axum::middleware::from_fn(i18n::layer))
+}
+
+/// Turns the plain-text refusals of axum's extractors on the web routes (a path segment that is
+/// not valid UTF-8, an unreadable or oversized body: `400 Invalid URL: …`, `413`, `415`, `422`)
+/// into a page in the request's language, with the same status. Responses the pages make
+/// themselves are HTML or JSON and pass through untouched.
+async fn friendly_rejections(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let res = next.run(req).await;
+    let plain = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/plain"));
+    if !res.status().is_client_error() || !plain {
+        return res;
+    }
+    message(
+        res.status(),
+        None,
+        "",
+        Message {
+            heading: i18n::tr("common-bad-request"),
+            paragraphs: vec![i18n::tr("common-bad-request-text")],
+            tone: "error",
+            links: vec![Link::new("/account", i18n::tr("common-try-again"), true)],
+            ..Message::default()
+        },
+    )
 }
 
 /// Adds the headers every page gets: CSP, `no-store` (pages carry CSRF tokens and names),
