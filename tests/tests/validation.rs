@@ -139,7 +139,7 @@ async fn malformed_bodies_get_problem_details_never_500() {
         ),
         (
             Method::DELETE,
-            "/api/v1/me",
+            "/api/v1/school",
             "application/json",
             "",
             StatusCode::METHOD_NOT_ALLOWED,

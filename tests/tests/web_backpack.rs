@@ -408,8 +408,11 @@ async fn preview_cards_have_absolute_urls_and_are_1200x630_pngs() {
     assert!(cache.contains("max-age"), "{cache}");
     let bytes = res.bytes().await.expect("bytes");
     assert_eq!(png_size(&bytes), (1200, 630));
-    std::fs::write(web_common::artifacts_dir().join("backpack-card-1200x630.png"), &bytes)
-        .expect("keep the card");
+    std::fs::write(
+        web_common::artifacts_dir().join("backpack-card-1200x630.png"),
+        &bytes,
+    )
+    .expect("keep the card");
     // The same card again comes from the cache, byte for byte.
     let again = w
         .srv
@@ -558,7 +561,11 @@ async fn oembed_and_the_frameable_embed_page() {
             format!("url={}", urlencode(&format!("{url}-nope"))),
             StatusCode::NOT_FOUND,
         ),
-        ("format=json".to_owned(), StatusCode::NOT_FOUND),
+        ("format=json".to_owned(), StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            "url=&format=json".to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
     ] {
         let (s, body) = w
             .srv

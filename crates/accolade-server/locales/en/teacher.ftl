@@ -257,3 +257,5 @@ present-status-opens = Opens { $time } ({ $tz })
 present-sheet-heading = Sheet codes have no projector page
 present-sheet-text = Each card of a sheet has its own QR code: print the sheet and hand out the cards.
 present-back = Back
+queue-error-summary = That decision was not saved.
+queue-error-summary-link = Go to the nomination to fix it.

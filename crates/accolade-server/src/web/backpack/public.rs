@@ -785,7 +785,7 @@ fn oembed_error(status: StatusCode, detail: &'static str) -> Response {
 /// `GET /oembed?url=…&format=json[&maxwidth=…&maxheight=…]` (oEmbed 1.0): for the address of
 /// a public collection, a `rich` response embedding `/@{handle}/{slug}/embed`. Another host,
 /// a path that is not a collection, or a collection that is not public: 404. A `format` other
-/// than `json`: 501 (§2.3.3).
+/// than `json`: 501 (§2.3.3). No `url`: 422 problem naming the field.
 pub async fn oembed(
     State(state): State<AppState>,
     q: Result<Query<OembedQuery>, QueryRejection>,
@@ -795,6 +795,13 @@ pub async fn oembed(
     };
     if q.format.as_deref().is_some_and(|f| f != "json") {
         return oembed_error(StatusCode::NOT_IMPLEMENTED, "only format=json is supported");
+    }
+    if q.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+        let mut res =
+            ApiError::field("url", "give the address of a public collection").into_response();
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        return res;
     }
     let base = state.config.base_url();
     let Some((handle, slug)) = q.url.as_deref().and_then(|u| collection_of_url(base, u)) else {
