@@ -164,7 +164,15 @@ async fn problem_for_bare_errors(req: Request, next: Next) -> Response {
             }
             p
         }
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge.into_response(),
+        // Web pages (the admin roster upload) explain a too-large file themselves.
+        StatusCode::PAYLOAD_TOO_LARGE
+            if !res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"text/html")) =>
+        {
+            ApiError::PayloadTooLarge.into_response()
+        }
         _ => res,
     }
 }
