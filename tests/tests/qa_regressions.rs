@@ -302,3 +302,37 @@ async fn web_paths_that_are_not_utf8_get_a_friendly_page() {
     }
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn unknown_pages_are_pages_for_browsers_and_problems_for_api_clients() {
+    let srv = TestServer::start().await;
+    let get = |path: &'static str, accept: &'static str| {
+        srv.http.get(srv.url(path)).header("accept", accept).send()
+    };
+    let browser = "text/html,application/xhtml+xml,*/*;q=0.8";
+    let res = get("/my/nothing-here", browser).await.expect("page");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let ctype = res.headers()["content-type"]
+        .to_str()
+        .expect("ctype")
+        .to_owned();
+    assert!(ctype.starts_with("text/html"), "{ctype}");
+    assert_eq!(res.headers()["x-frame-options"], "DENY");
+    let body = res.text().await.expect("body");
+    assert!(body.contains("Not found"), "{body}");
+
+    for path in ["/api/v1/nothing-here", "/ob/v2/nothing-here"] {
+        let res = get(path, browser).await.expect("api");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            res.headers()["content-type"],
+            "application/problem+json",
+            "{path}"
+        );
+    }
+    let res = get("/my/nothing-here", "application/json")
+        .await
+        .expect("json");
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    srv.stop().await;
+}

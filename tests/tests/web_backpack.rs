@@ -577,6 +577,8 @@ async fn oembed_and_the_frameable_embed_page() {
     // The embed page: frameable by anyone, still no script, the badges and comments.
     let e = anon(&w.srv, &format!("{path}/embed"), FIREFOX).await;
     e.expect(StatusCode::OK, "My first painting");
+    // Frameable by anyone: no X-Frame-Options contradicting the CSP.
+    assert!(e.headers.get("x-frame-options").is_none());
     let csp = e.headers["content-security-policy"]
         .to_str()
         .expect("csp")

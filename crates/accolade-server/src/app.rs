@@ -136,10 +136,7 @@ pub fn app(state: AppState) -> Router {
             header::REFERRER_POLICY,
             HeaderValue::from_static("strict-origin-when-cross-origin"),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(middleware::map_response(deny_framing))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req
@@ -244,4 +241,19 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: draining connections");
+}
+
+/// `X-Frame-Options: DENY` on every response, except one whose own `Content-Security-Policy`
+/// lets others frame it (the embeddable collection view): the two headers must not disagree.
+async fn deny_framing(mut res: Response) -> Response {
+    let frameable = res
+        .headers()
+        .get(header::CONTENT_SECURITY_POLICY)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|csp| csp.contains("frame-ancestors *"));
+    if !frameable && !res.headers().contains_key(header::X_FRAME_OPTIONS) {
+        res.headers_mut()
+            .insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    res
 }

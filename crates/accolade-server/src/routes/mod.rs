@@ -254,8 +254,30 @@ async fn home() -> axum::response::Redirect {
     axum::response::Redirect::to("/account")
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("route")
+/// Unknown routes: a problem document for API clients, a page for browsers (a request outside
+/// `/api/` and `/ob/` that accepts HTML).
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    let path = uri.path();
+    let wants_html = headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("text/html"));
+    if wants_html && !path.starts_with("/api/") && !path.starts_with("/ob/") {
+        use crate::web::{i18n, message, Link, Message};
+        return message(
+            StatusCode::NOT_FOUND,
+            None,
+            "",
+            Message {
+                heading: i18n::tr("common-not-found"),
+                paragraphs: vec![i18n::tr("common-not-found-text")],
+                tone: "error",
+                links: vec![Link::new("/", i18n::tr("common-home"), true)],
+                ..Message::default()
+            },
+        );
+    }
+    ApiError::NotFound("route").into_response()
 }
 
 /// Liveness: the process is up.
