@@ -187,6 +187,17 @@ async fn card_sign_in_claim_nominate_approve_verify() {
         other => panic!("{other:?}"),
     }
 
+    // Only badges open to her classes are offered (Code Breaker is for Y9 Computing only).
+    let offered: Vec<String> = student
+        .nominable_badges()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|b| b.name)
+        .collect();
+    assert!(offered.iter().any(|n| n == "Star Helper"), "{offered:?}");
+    assert!(!offered.iter().any(|n| n == "Code Breaker"), "{offered:?}");
+
     // Nominate a classmate; the teacher approves from the queue; the nominator hears it.
     let star = student
         .badge_classes()

@@ -500,6 +500,22 @@ impl Client {
         self.get("/badge-classes").await
     }
 
+    /// The badges I can nominate a classmate for: peer-nominable, not archived, and open to the
+    /// whole school or to one of my classes (the server refuses the others).
+    pub async fn nominable_badges(&self) -> Result<Vec<BadgeClass>> {
+        let mine: Vec<Uuid> = self.classes().await?.into_iter().map(|c| c.id).collect();
+        Ok(self
+            .badge_classes()
+            .await?
+            .into_iter()
+            .filter(|b| b.peer_nominable && !b.archived)
+            .filter(|b| {
+                b.scope == accolade_proto::BadgeScope::School
+                    || b.class_ids.iter().any(|id| mine.contains(id))
+            })
+            .collect())
+    }
+
     /// My classes (`GET /api/v1/classes`).
     pub async fn classes(&self) -> Result<Vec<Class>> {
         self.get("/classes").await

@@ -895,14 +895,14 @@ impl AccoladeClient {
         .await
     }
 
-    /// Badges I may nominate classmates for (peer-nominable, not archived).
+    /// Badges I may nominate classmates for (peer-nominable, not archived, open to the school or
+    /// to one of my classes).
     pub async fn nominable_badges(&self) -> Result<Vec<BadgeClassInfo>, ApiError> {
         let c = self.client.clone();
         run(async move {
-            Ok(c.badge_classes()
+            Ok(c.nominable_badges()
                 .await?
                 .into_iter()
-                .filter(|b| b.peer_nominable && !b.archived)
                 .map(|b| BadgeClassInfo {
                     id: b.id.to_string(),
                     name: b.name,
