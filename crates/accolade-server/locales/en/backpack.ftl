@@ -2,7 +2,6 @@
 backpack-nav-collections = My collections
 backpack-nav-feed = Feed
 backpack-nav-data = My data
-backpack-subnav-label = Backpack
 
 ## Public pages
 backpack-profile-heading = Badges of { $name }

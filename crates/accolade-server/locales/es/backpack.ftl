@@ -2,7 +2,6 @@
 backpack-nav-collections = Mis colecciones
 backpack-nav-feed = Novedades
 backpack-nav-data = Mis datos
-backpack-subnav-label = Mochila
 
 ## Páginas públicas
 backpack-profile-heading = Insignias de { $name }
