@@ -496,10 +496,7 @@ async fn badge_names_and_titles_are_escaped() {
     assert!(!p.body.contains("<img src=x"), "{}", p.body);
     let next = p.input_value("next").expect("next");
     let confirm = b.sign_in("ada@north.example.org", &next).await;
-    confirm.expect(
-        StatusCode::OK,
-        "<bdi>Ada &lt;b&gt;Bold&lt;/b&gt;</bdi>",
-    );
+    confirm.expect(StatusCode::OK, "<bdi>Ada &lt;b&gt;Bold&lt;/b&gt;</bdi>");
     assert!(!confirm.body.contains("<script>alert"));
 
     let mut t = Browser::new(&f.srv);
