@@ -328,3 +328,43 @@ async fn expired_and_foreign_tokens_are_401() {
     );
     srv.stop().await;
 }
+
+#[tokio::test]
+async fn an_email_in_two_schools_is_only_revealed_to_someone_with_a_fitting_password() {
+    let srv = TestServer::start().await;
+    let a = srv.school("alpha", "Alpha School", "Europe/London").await;
+    let b = srv.school("beta", "Beta School", "Europe/London").await;
+    for school in [a.id, b.id] {
+        srv.user(
+            school,
+            Role::Teacher,
+            "Sam Shared",
+            Some("sam@shared.example.org"),
+        )
+        .await;
+    }
+    let login = |password: &'static str, school: Option<&'static str>| {
+        let mut body = json!({"login": "sam@shared.example.org", "password": password});
+        if let Some(s) = school {
+            body["school"] = json!(s);
+        }
+        srv.http
+            .post(srv.url("/api/v1/auth/login"))
+            .json(&body)
+            .send()
+    };
+    // A wrong password looks exactly like an unknown account: nothing about the two schools.
+    let res = login("not the password at all", None).await.expect("login");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "invalid_credentials");
+    // The right password fits both accounts: which school?
+    let res = login(PASSWORD, None).await.expect("login");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "school_required");
+    // Naming the school signs in there.
+    let res = login(PASSWORD, Some("beta")).await.expect("login");
+    assert_eq!(res.status(), StatusCode::OK);
+    srv.stop().await;
+}

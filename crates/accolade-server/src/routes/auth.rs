@@ -56,10 +56,16 @@ async fn token_response(
     })
 }
 
+/// Accounts of one e-mail tried against a password when no school is given (an e-mail is in
+/// a handful of schools at most; this bounds the hashing one request can cause).
+const MAX_SCHOOLS_PER_EMAIL: usize = 8;
+
 /// Sign in with e-mail or handle and password.
 ///
 /// Errors: 400 `invalid_password` (over 1024 bytes or NUL, checked before any hashing),
-/// 400 `school_required`, 401 `invalid_credentials`, 429 `rate_limited`.
+/// 400 `school_required` (the e-mail is in several schools and the password fits more than
+/// one of those accounts; never for a wrong password), 401 `invalid_credentials`,
+/// 429 `rate_limited`.
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, body = TokenResponse), (status = 401, body = accolade_proto::Problem),
               (status = 429, body = accolade_proto::Problem)))]
@@ -75,8 +81,8 @@ pub async fn login(
 /// password policy, rate limits (per account and per IP), constant-work verification, then a
 /// new session.
 ///
-/// Errors: 400 `invalid_password`, 400 `school_required`, 401 `invalid_credentials`,
-/// 429 `rate_limited`.
+/// Errors: 400 `invalid_password`, 400 `school_required` (only when the password fits several
+/// schools' accounts of that e-mail), 401 `invalid_credentials`, 429 `rate_limited`.
 pub async fn password_sign_in(
     state: &AppState,
     ip: std::net::IpAddr,
@@ -106,7 +112,23 @@ pub async fn password_sign_in(
     };
     let candidates: Vec<User> = candidates.into_iter().filter(|u| u.active).collect();
     if candidates.len() > 1 {
-        return Err(ApiError::SchoolRequired);
+        // The same e-mail in several schools: only someone who knows a password learns that,
+        // so "which school?" is asked only when the password fits more than one account.
+        let mut fitting = Vec::new();
+        for u in candidates.into_iter().take(MAX_SCHOOLS_PER_EMAIL) {
+            if state
+                .hasher
+                .verify(password.clone(), u.password_hash.clone())
+                .await?
+            {
+                fitting.push(u);
+            }
+        }
+        return match fitting.len() {
+            0 => Err(ApiError::InvalidCredentials),
+            1 => start_session(state, &fitting[0]).await,
+            _ => Err(ApiError::SchoolRequired),
+        };
     }
     let user = candidates.into_iter().next();
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
