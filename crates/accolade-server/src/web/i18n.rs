@@ -50,6 +50,15 @@ pub const LANG_COOKIE: &str = "accolade_lang";
 /// The languages the web pages are offered in, in order of preference when nothing matches.
 pub const SUPPORTED: [&str; 2] = ["en", "es"];
 
+/// [`SUPPORTED`] parsed once (every page request and every message lookup uses it); English
+/// first.
+static AVAILABLE: std::sync::LazyLock<Vec<LanguageIdentifier>> = std::sync::LazyLock::new(|| {
+    SUPPORTED
+        .iter()
+        .map(|l| l.parse().expect("valid language tag"))
+        .collect()
+});
+
 tokio::task_local! {
     static CURRENT: &'static str;
     static HERE: String;
@@ -66,13 +75,10 @@ pub fn negotiate(headers: &HeaderMap) -> &'static str {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let requested = fluent_langneg::accepted_languages::parse(accept);
-    let available: Vec<LanguageIdentifier> =
-        SUPPORTED.iter().filter_map(|l| l.parse().ok()).collect();
-    let default: LanguageIdentifier = "en".parse().expect("valid language tag");
     let chosen = fluent_langneg::negotiate_languages(
         &requested,
-        &available,
-        Some(&default),
+        &AVAILABLE[..],
+        Some(&AVAILABLE[0]),
         fluent_langneg::NegotiationStrategy::Lookup,
     );
     chosen
@@ -114,9 +120,11 @@ pub fn here() -> String {
     HERE.try_with(Clone::clone).unwrap_or_else(|_| "/".into())
 }
 
-fn langid(lang: &str) -> LanguageIdentifier {
-    lang.parse()
-        .unwrap_or_else(|_| "en".parse().expect("valid language tag"))
+fn langid(lang: &str) -> &'static LanguageIdentifier {
+    AVAILABLE
+        .iter()
+        .find(|l| l.language.as_str() == lang)
+        .unwrap_or(&AVAILABLE[0])
 }
 
 /// Message `id` as plain text in the current language (English when missing there; the id
@@ -136,8 +144,7 @@ pub fn lookup(lang: &str, id: &str, args: &[(&str, FluentValue<'static>)]) -> St
         .iter()
         .map(|(k, v)| (Cow::Owned((*k).to_string()), v.clone()))
         .collect();
-    let found =
-        LOCALES.try_lookup_complete(&langid(lang), id, Some(&map).filter(|m| !m.is_empty()));
+    let found = LOCALES.try_lookup_complete(langid(lang), id, Some(&map).filter(|m| !m.is_empty()));
     found.unwrap_or_else(|| {
         tracing::error!(message_id = id, lang, "missing message in the catalogue");
         id.to_string()
@@ -148,7 +155,7 @@ pub fn lookup(lang: &str, id: &str, args: &[(&str, FluentValue<'static>)]) -> St
 pub fn has_message(lang: &str, id: &str) -> bool {
     // Formatting without arguments fails for messages with variables; such a "Fluent errors"
     // result still means the message exists (the error type is not exported to match on).
-    match LOCALES.lookup_single_language::<&str>(&langid(lang), id, None) {
+    match LOCALES.lookup_single_language::<&str>(langid(lang), id, None) {
         Ok(_) => true,
         Err(e) => e.to_string().starts_with("Fluent errors"),
     }
